@@ -1,0 +1,76 @@
+#pragma once
+// Packing a release directory into one tarball, and extracting it safely.
+//
+// Packing is deterministic: entries are written in byte order of their names with
+// owner 0:0, no user or group names, permission bits and modification time (whole
+// seconds) from the tree, and a gzip header without a timestamp. The same tree
+// therefore gives the same bytes, and so the same info-hash, on any host.
+//
+// Extraction is atomic and confined: the archive is unpacked into a staging
+// directory beside the target, then swapped into place with one rename. Entries
+// with absolute names, `..` components, links that resolve outside the target,
+// device nodes, FIFOs, or names longer than the filesystem allows are refused, and
+// the staging directory is removed, so a failed extraction leaves nothing behind.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace murder {
+
+enum class compression { gzip, zstd, none };
+
+// Parses "gzip", "zstd" or "none"; throws failure(usage) otherwise.
+compression parse_compression(std::string_view name);
+
+struct pack_options {
+  compression method = compression::gzip;
+  int level = 0;          // 0: the compressor's default (gzip 6, zstd 3)
+  bool skip_git = true;   // leave out every entry whose name starts with ".git"
+};
+
+struct pack_result {
+  std::uint64_t entries = 0;
+  std::uint64_t content_bytes = 0;  // bytes of regular-file content read
+  std::uint64_t archive_bytes = 0;  // size of the archive written
+};
+
+// Packs the tree under `source_dir` into `archive_path` (written atomically).
+// Throws failure(bad_input) for a missing source or a special file in it, and
+// failure(disk) when the archive cannot be written.
+pack_result pack_directory(const std::filesystem::path& source_dir, const std::filesystem::path& archive_path,
+                           const pack_options& options);
+
+enum class entry_type { file, directory, symlink, hardlink, special };
+
+// Why an archive entry must not be extracted, or an empty string if it is safe.
+// `link_target` is the symlink's target or the hardlink's source.
+std::string unsafe_entry_reason(std::string_view path, entry_type type, std::string_view link_target);
+
+struct extract_options {
+  // When the target exists and is not empty: false refuses, true replaces its
+  // contents (swapped out atomically, then deleted).
+  bool replace_existing = false;
+};
+
+struct extract_result {
+  std::uint64_t entries = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Throws failure(disk) if `target` exists, is not an empty directory, and
+// `replace_existing` is false. Run it before a long download to fail early.
+void check_extract_target(const std::filesystem::path& target, const extract_options& options);
+
+// Extracts `archive_path` (tar, optionally gzip/zstd/xz compressed) into
+// `target_dir` atomically. Throws failure(bad_input) for an unsafe or corrupt
+// archive, failure(disk) when writing fails; either way nothing is left behind.
+extract_result extract_archive(const std::filesystem::path& archive_path, const std::filesystem::path& target_dir,
+                               const extract_options& options);
+
+// Places a single payload file at `target` (atomically), for `path_is_file` runs.
+void place_file(const std::filesystem::path& payload, const std::filesystem::path& target,
+                const extract_options& options);
+
+}  // namespace murder

@@ -1,0 +1,50 @@
+#pragma once
+// Small filesystem operations that must never leave a half-written result.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace murder {
+
+// An output file that appears at its final path complete or not at all. Data goes
+// to a temporary file created exclusively beside the target (so nothing planted in
+// advance is followed); commit() syncs it and renames it over the target. If the
+// object dies uncommitted, the temporary file is removed.
+class atomic_output {
+ public:
+  explicit atomic_output(std::filesystem::path target, unsigned mode = 0644);
+  ~atomic_output();
+  atomic_output(const atomic_output&) = delete;
+  atomic_output& operator=(const atomic_output&) = delete;
+
+  int fd() const { return fd_; }
+  const std::filesystem::path& target() const { return target_; }
+  // Writes all of `bytes`; throws failure(disk) naming the target.
+  void write(std::string_view bytes);
+  // Syncs, closes and renames into place; throws failure(disk) naming the target.
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::string temp_path_;
+  int fd_ = -1;
+};
+
+// Writes `bytes` to `path` atomically (see atomic_output).
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, unsigned mode = 0644);
+
+// Reads a whole file. Throws failure(bad_input) naming the path.
+std::string read_file(const std::filesystem::path& path);
+
+// Copies `source` to `target` atomically (see atomic_output).
+void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target);
+
+// Creates an empty directory (mode 0700) beside `target`, in the same directory so
+// that a rename onto `target` is atomic, with a name nothing else uses.
+std::filesystem::path make_staging_dir(const std::filesystem::path& target);
+
+// The text of an errno value.
+std::string errno_text(int err);
+
+}  // namespace murder

@@ -1,0 +1,17 @@
+#pragma once
+// Hex encoding of binary values such as info-hashes.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace murder {
+
+// Lowercase hex of `bytes`.
+std::string to_hex(std::string_view bytes);
+
+// The bytes `hex` encodes (either case), or nullopt if it has an odd length or
+// a character that is not a hex digit.
+std::optional<std::string> from_hex(std::string_view hex);
+
+}  // namespace murder

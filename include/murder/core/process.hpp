@@ -1,0 +1,56 @@
+#pragma once
+// Pidfiles and detaching into the background.
+//
+// murderctl starts and stops daemons through the pidfile each one writes, never by
+// matching process names, so it can only ever signal a process it started.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+
+namespace murder {
+
+// A pidfile held for the life of the process. create() refuses when the file names
+// a live process (another instance is running) and replaces a stale one. The file
+// is removed by the destructor, if it still names this process.
+class pidfile {
+ public:
+  pidfile() = default;
+  ~pidfile();
+  pidfile(const pidfile&) = delete;
+  pidfile& operator=(const pidfile&) = delete;
+
+  // Throws failure(usage) naming the path and the live pid.
+  void create(const std::filesystem::path& path);
+  // Rewrites the file with the current pid (after a fork into the background).
+  void update();
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The pid recorded in `path` if that process is alive, else nullopt.
+std::optional<pid_t> read_live_pid(const std::filesystem::path& path);
+
+// Splits the process in two. The parent stays in the foreground and waits; the
+// child is detached (new session, no controlling terminal) and carries on. The
+// parent never returns from detach(): it exits with the status the child passes
+// to report(), or with 1 and a line naming `what` if the child dies before it
+// reports. SIGINT and SIGTERM sent to the parent are passed on to the child.
+class background_child {
+ public:
+  // Tells the waiting parent to exit with `status` now. Afterwards stdin, stdout
+  // and stderr point at /dev/null, so a caller reading our output (ssh) sees EOF.
+  void report(int status);
+  bool reported() const { return report_fd_ < 0; }
+
+ private:
+  friend background_child detach(const char* what);
+  explicit background_child(int fd) : report_fd_(fd) {}
+  int report_fd_;
+};
+
+background_child detach(const char* what);
+
+}  // namespace murder

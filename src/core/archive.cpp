@@ -1,0 +1,346 @@
+#include "murder/core/archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+
+namespace murder {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t io_block = 1 << 20;
+
+struct archive_writer_deleter {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct archive_reader_deleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+struct entry_deleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using archive_writer = std::unique_ptr<archive, archive_writer_deleter>;
+using archive_reader = std::unique_ptr<archive, archive_reader_deleter>;
+
+std::string archive_message(archive* a) {
+  const char* text = archive_error_string(a);
+  return text ? text : "unknown archive error";
+}
+
+// Sorted by the bytes of the name, so the order never depends on the locale or
+// on the order the filesystem returns entries in.
+std::vector<fs::directory_entry> sorted_children(const fs::path& dir, bool skip_git) {
+  std::vector<fs::directory_entry> children;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (skip_git && it->path().filename().string().rfind(".git", 0) == 0) continue;
+    children.push_back(*it);
+  }
+  if (ec) throw failure(exit_code::bad_input, "cannot list " + dir.string() + ": " + ec.message());
+  std::sort(children.begin(), children.end(),
+            [](const auto& a, const auto& b) { return a.path().filename().native() < b.path().filename().native(); });
+  return children;
+}
+
+class packer {
+ public:
+  packer(archive* out, const fs::path& root, bool skip_git) : out_(out), root_(root), skip_git_(skip_git) {}
+
+  pack_result run() {
+    add_children(root_, "");
+    return result_;
+  }
+
+ private:
+  void add_children(const fs::path& dir, const std::string& prefix) {
+    for (const auto& child : sorted_children(dir, skip_git_)) {
+      std::string name = prefix + child.path().filename().string();
+      add(child.path(), name);
+    }
+  }
+
+  void add(const fs::path& path, const std::string& name) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+    }
+    std::unique_ptr<archive_entry, entry_deleter> entry(archive_entry_new());
+    archive_entry* e = entry.get();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_perm(e, st.st_mode & 07777);
+    archive_entry_set_mtime(e, st.st_mtim.tv_sec, 0);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    std::string link;
+    if (S_ISDIR(st.st_mode)) {
+      archive_entry_set_filetype(e, AE_IFDIR);
+    } else if (S_ISREG(st.st_mode)) {
+      archive_entry_set_filetype(e, AE_IFREG);
+      archive_entry_set_size(e, st.st_size);
+    } else if (S_ISLNK(st.st_mode)) {
+      std::error_code ec;
+      link = fs::read_symlink(path, ec).string();
+      if (ec) throw failure(exit_code::bad_input, "cannot read link " + path.string() + ": " + ec.message());
+      archive_entry_set_filetype(e, AE_IFLNK);
+      archive_entry_set_symlink(e, link.c_str());
+    } else {
+      throw failure(exit_code::bad_input, "cannot pack " + path.string() + ": not a file, directory or symbolic link");
+    }
+    if (archive_write_header(out_, e) != ARCHIVE_OK) {
+      throw failure(exit_code::disk, "cannot pack " + path.string() + ": " + archive_message(out_));
+    }
+    ++result_.entries;
+    if (S_ISREG(st.st_mode)) copy_content(path, static_cast<std::uint64_t>(st.st_size));
+    if (S_ISDIR(st.st_mode)) add_children(path, name + "/");
+  }
+
+  void copy_content(const fs::path& path, std::uint64_t expected) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+    struct closer {
+      int fd;
+      ~closer() { ::close(fd); }
+    } close_fd{fd};
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    buffer_.resize(io_block);
+    std::uint64_t copied = 0;
+    for (;;) {
+      ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+      if (n == 0) break;
+      copied += static_cast<std::uint64_t>(n);
+      if (copied > expected) break;
+      if (archive_write_data(out_, buffer_.data(), static_cast<size_t>(n)) < 0) {
+        throw failure(exit_code::disk, "cannot pack " + path.string() + ": " + archive_message(out_));
+      }
+    }
+    if (copied != expected) {
+      throw failure(exit_code::bad_input, "file " + path.string() + " changed size while it was being packed");
+    }
+    result_.content_bytes += copied;
+  }
+
+  archive* out_;
+  fs::path root_;
+  bool skip_git_;
+  std::string buffer_;
+  pack_result result_;
+};
+
+void set_compression(archive* a, const pack_options& options, const fs::path& archive_path) {
+  int rc = ARCHIVE_OK;
+  std::string filter;
+  switch (options.method) {
+    case compression::gzip:
+      rc = archive_write_add_filter_gzip(a);
+      filter = "gzip";
+      if (rc == ARCHIVE_OK) rc = archive_write_set_filter_option(a, "gzip", "timestamp", nullptr);
+      break;
+    case compression::zstd:
+      rc = archive_write_add_filter_zstd(a);
+      filter = "zstd";
+      break;
+    case compression::none:
+      rc = archive_write_add_filter_none(a);
+      break;
+  }
+  if (rc == ARCHIVE_OK && options.level > 0 && !filter.empty()) {
+    rc = archive_write_set_filter_option(a, filter.c_str(), "compression-level", std::to_string(options.level).c_str());
+  }
+  if (rc != ARCHIVE_OK) {
+    throw failure(exit_code::usage, "cannot set up compression for " + archive_path.string() + ": " + archive_message(a));
+  }
+}
+
+}  // namespace
+
+compression parse_compression(std::string_view name) {
+  if (name == "gzip" || name == "gz") return compression::gzip;
+  if (name == "zstd" || name == "zst") return compression::zstd;
+  if (name == "none") return compression::none;
+  throw failure(exit_code::usage, "unknown compression '" + std::string(name) + "' (use gzip, zstd or none)");
+}
+
+pack_result pack_directory(const fs::path& source_dir, const fs::path& archive_path, const pack_options& options) {
+  std::error_code ec;
+  if (!fs::is_directory(source_dir, ec)) {
+    throw failure(exit_code::bad_input, "cannot pack " + source_dir.string() + ": not a directory");
+  }
+  atomic_output output(archive_path);
+  archive_writer writer(archive_write_new());
+  archive* a = writer.get();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_set_bytes_per_block(a, 64 * 1024);
+  set_compression(a, options, archive_path);
+  if (archive_write_open_fd(a, output.fd()) != ARCHIVE_OK) {
+    throw failure(exit_code::disk, "cannot write " + archive_path.string() + ": " + archive_message(a));
+  }
+  pack_result result = packer(a, source_dir, options.skip_git).run();
+  if (archive_write_close(a) != ARCHIVE_OK) {
+    throw failure(exit_code::disk, "cannot write " + archive_path.string() + ": " + archive_message(a));
+  }
+  struct stat st {};
+  ::fstat(output.fd(), &st);
+  result.archive_bytes = static_cast<std::uint64_t>(st.st_size);
+  output.commit();
+  return result;
+}
+
+namespace {
+
+entry_type type_of(archive_entry* e) {
+  if (archive_entry_hardlink(e) != nullptr) return entry_type::hardlink;
+  switch (archive_entry_filetype(e)) {
+    case AE_IFREG: return entry_type::file;
+    case AE_IFDIR: return entry_type::directory;
+    case AE_IFLNK: return entry_type::symlink;
+    default: return entry_type::special;
+  }
+}
+
+bool is_empty_directory(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) && fs::is_empty(p, ec);
+}
+
+// Removes a staging directory on every path out of extraction but success.
+class staging_guard {
+ public:
+  explicit staging_guard(fs::path p) : path_(std::move(p)) {}
+  ~staging_guard() {
+    if (!path_.empty()) {
+      std::error_code ec;
+      fs::remove_all(path_, ec);
+    }
+  }
+  void release() { path_.clear(); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_result& result) {
+  archive_reader reader(archive_read_new());
+  archive* in = reader.get();
+  archive_read_support_filter_all(in);
+  archive_read_support_format_tar(in);
+  if (archive_read_open_filename(in, archive_path.c_str(), io_block) != ARCHIVE_OK) {
+    throw failure(exit_code::bad_input, "cannot open archive " + archive_path.string() + ": " + archive_message(in));
+  }
+  archive_writer disk(archive_write_disk_new());
+  archive* out = disk.get();
+  archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
+  const std::string bad_archive = "archive " + archive_path.string();
+  for (;;) {
+    archive_entry* e = nullptr;
+    int rc = archive_read_next_header(in, &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) throw failure(exit_code::bad_input, bad_archive + " is corrupt: " + archive_message(in));
+    const char* raw_name = archive_entry_pathname(e);
+    std::string name = raw_name ? raw_name : "";
+    entry_type type = type_of(e);
+    const char* link = type == entry_type::hardlink  ? archive_entry_hardlink(e)
+                       : type == entry_type::symlink ? archive_entry_symlink(e)
+                                                     : "";
+    std::string reason = unsafe_entry_reason(name, type, link ? link : "");
+    if (!reason.empty()) {
+      throw failure(exit_code::bad_input, bad_archive + ": refusing entry '" + name + "': " + reason);
+    }
+    archive_entry_set_pathname(e, (staging / name).c_str());
+    if (type == entry_type::hardlink) archive_entry_set_hardlink(e, (staging / link).c_str());
+    archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
+    if (archive_write_header(out, e) < ARCHIVE_WARN) {
+      throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
+    }
+    const void* block = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    while ((rc = archive_read_data_block(in, &block, &size, &offset)) == ARCHIVE_OK) {
+      if (archive_write_data_block(out, block, size, offset) < ARCHIVE_WARN) {
+        throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
+      }
+      result.bytes += size;
+    }
+    if (rc != ARCHIVE_EOF) throw failure(exit_code::bad_input, bad_archive + " is corrupt: " + archive_message(in));
+    if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+      throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
+    }
+    ++result.entries;
+  }
+  if (archive_write_close(out) != ARCHIVE_OK) {
+    throw failure(exit_code::disk, "cannot finish extracting " + archive_path.string() + ": " + archive_message(out));
+  }
+}
+
+// Puts `staging` at `target`: a plain rename when the target is absent, otherwise
+// an atomic exchange followed by removal of what was there.
+void swap_into_place(const fs::path& staging, const fs::path& target) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(target, ec))) {
+    if (::rename(staging.c_str(), target.c_str()) != 0) {
+      throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
+    }
+    return;
+  }
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
+  }
+  fs::remove_all(staging, ec);
+}
+
+void ensure_parent(const fs::path& target) {
+  std::error_code ec;
+  fs::path parent = target.parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) throw failure(exit_code::disk, "cannot create " + parent.string() + ": " + ec.message());
+}
+
+}  // namespace
+
+void check_extract_target(const fs::path& target, const extract_options& options) {
+  std::error_code ec;
+  auto st = fs::symlink_status(target, ec);
+  if (!fs::exists(st) || options.replace_existing) return;
+  if (fs::is_directory(st) && is_empty_directory(target)) return;
+  throw failure(exit_code::disk, "destination " + target.string() + " is not empty; refusing to overwrite it");
+}
+
+extract_result extract_archive(const fs::path& archive_path, const fs::path& target_dir, const extract_options& options) {
+  check_extract_target(target_dir, options);
+  ensure_parent(target_dir);
+  staging_guard staging(make_staging_dir(target_dir));
+  ::chmod(staging.path().c_str(), 0755);
+  extract_result result;
+  unpack_into(archive_path, staging.path(), result);
+  swap_into_place(staging.path(), target_dir);
+  staging.release();
+  return result;
+}
+
+void place_file(const fs::path& payload, const fs::path& target, const extract_options& options) {
+  std::error_code ec;
+  auto st = fs::symlink_status(target, ec);
+  if (fs::exists(st) && !options.replace_existing && !(fs::is_directory(st) && is_empty_directory(target))) {
+    throw failure(exit_code::disk, "destination " + target.string() + " already exists; refusing to overwrite it");
+  }
+  if (fs::is_directory(st)) fs::remove_all(target, ec);
+  ensure_parent(target);
+  copy_file_atomically(payload, target);
+}
+
+}  // namespace murder

@@ -1,0 +1,86 @@
+#include "murder/core/cidr.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "murder/core/error.hpp"
+
+namespace murder {
+namespace ip = boost::asio::ip;
+
+namespace {
+
+ip::address unmapped(const ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, a.to_v6());
+  return a;
+}
+
+template <size_t N>
+void apply_prefix(std::array<unsigned char, N>& low, std::array<unsigned char, N>& high, int prefix) {
+  for (size_t i = 0; i < N; ++i) {
+    int bits = std::clamp(prefix - static_cast<int>(i * 8), 0, 8);
+    auto mask = static_cast<unsigned char>(bits == 0 ? 0 : (0xff << (8 - bits)) & 0xff);
+    low[i] = static_cast<unsigned char>(low[i] & mask);
+    high[i] = static_cast<unsigned char>(high[i] | static_cast<unsigned char>(~mask));
+  }
+}
+
+}  // namespace
+
+bool cidr_range::contains(const ip::address& raw) const {
+  ip::address a = unmapped(raw);
+  if (a.is_v4() != first.is_v4()) return false;
+  return !(a < first) && !(last < a);
+}
+
+cidr_range parse_cidr(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return failure(exit_code::usage, "address range '" + std::string(text) + "' is not valid: " + why);
+  };
+  auto slash = text.find('/');
+  std::string host(text.substr(0, slash));
+  boost::system::error_code ec;
+  ip::address base = unmapped(ip::make_address(host, ec));
+  if (ec) throw bad("not an IP address");
+  int max_prefix = base.is_v4() ? 32 : 128;
+  int prefix = max_prefix;
+  if (slash != std::string_view::npos) {
+    auto digits = text.substr(slash + 1);
+    auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+    if (err != std::errc() || end != digits.data() + digits.size() || prefix < 0 || prefix > max_prefix) {
+      throw bad("bad prefix length");
+    }
+  }
+  if (base.is_v4()) {
+    auto low = base.to_v4().to_bytes();
+    auto high = low;
+    apply_prefix(low, high, prefix);
+    return {ip::address_v4(low), ip::address_v4(high)};
+  }
+  auto low = base.to_v6().to_bytes();
+  auto high = low;
+  apply_prefix(low, high, prefix);
+  return {ip::address_v6(low), ip::address_v6(high)};
+}
+
+std::vector<cidr_range> parse_cidr_list(std::string_view text) {
+  std::vector<cidr_range> ranges;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find_first_of(", \t\n", start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) ranges.push_back(parse_cidr(text.substr(start, end - start)));
+    start = end + 1;
+  }
+  return ranges;
+}
+
+bool address_allowed(const std::vector<cidr_range>& ranges, const ip::address& a) {
+  if (ranges.empty()) return true;
+  for (const auto& r : ranges) {
+    if (r.contains(a)) return true;
+  }
+  return false;
+}
+
+}  // namespace murder

@@ -1,0 +1,110 @@
+#include "murder/core/files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "murder/core/error.hpp"
+
+namespace murder {
+namespace fs = std::filesystem;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+atomic_output::atomic_output(fs::path target, unsigned mode) : target_(std::move(target)) {
+  fs::path dir = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+  temp_path_ = (dir / ("." + target_.filename().string() + ".tmp-XXXXXX")).string();
+  fd_ = ::mkostemp(temp_path_.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    throw failure(exit_code::disk, "cannot create a file beside " + target_.string() + ": " + errno_text(errno));
+  }
+  ::fchmod(fd_, static_cast<mode_t>(mode));
+}
+
+atomic_output::~atomic_output() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(temp_path_.c_str());
+  }
+}
+
+void atomic_output::write(std::string_view bytes) {
+  const char* data = bytes.data();
+  size_t size = bytes.size();
+  while (size > 0) {
+    ssize_t n = ::write(fd_, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(exit_code::disk, "cannot write " + target_.string() + ": " + errno_text(errno));
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void atomic_output::commit() {
+  int fd = fd_;
+  fd_ = -1;
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(temp_path_.c_str());
+    throw failure(exit_code::disk, "cannot write " + target_.string() + ": " + errno_text(err));
+  }
+  if (::close(fd) != 0 || ::rename(temp_path_.c_str(), target_.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp_path_.c_str());
+    throw failure(exit_code::disk, "cannot write " + target_.string() + ": " + errno_text(err));
+  }
+}
+
+void write_file_atomically(const fs::path& path, std::string_view bytes, unsigned mode) {
+  atomic_output out(path, mode);
+  out.write(bytes);
+  out.commit();
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) throw failure(exit_code::bad_input, "cannot read " + path.string());
+  return out.str();
+}
+
+void copy_file_atomically(const fs::path& source, const fs::path& target) {
+  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) throw failure(exit_code::bad_input, "cannot read " + source.string() + ": " + errno_text(errno));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_in{in};
+  struct stat st {};
+  ::fstat(in, &st);
+  atomic_output out(target, st.st_mode & 0777);
+  std::string buffer(1 << 20, '\0');
+  for (;;) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(exit_code::bad_input, "cannot read " + source.string() + ": " + errno_text(errno));
+    if (n == 0) break;
+    out.write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+  }
+  out.commit();
+}
+
+fs::path make_staging_dir(const fs::path& target) {
+  fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string templ = (dir / ("." + target.filename().string() + ".murder-partial-XXXXXX")).string();
+  if (::mkdtemp(templ.data()) == nullptr) {
+    throw failure(exit_code::disk, "cannot create a staging directory beside " + target.string() + ": " + errno_text(errno));
+  }
+  return templ;
+}
+
+}  // namespace murder

@@ -1,0 +1,117 @@
+#include "murder/core/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+
+namespace murder {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+std::optional<pid_t> read_pid(const fs::path& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return std::nullopt;
+  long pid = 0;
+  int n = std::fscanf(f, "%ld", &pid);
+  std::fclose(f);
+  if (n != 1 || pid <= 0) return std::nullopt;
+  return static_cast<pid_t>(pid);
+}
+
+volatile sig_atomic_t forward_to = 0;
+
+void forward_signal(int sig) {
+  if (forward_to > 0) ::kill(static_cast<pid_t>(forward_to), sig);
+}
+
+}  // namespace
+
+pidfile::~pidfile() {
+  if (path_.empty()) return;
+  auto pid = read_pid(path_);
+  if (pid && *pid == ::getpid()) ::unlink(path_.c_str());
+}
+
+void pidfile::create(const fs::path& path) {
+  if (auto pid = read_live_pid(path); pid && *pid != ::getpid()) {
+    throw failure(exit_code::usage, "pidfile " + path.string() + " names running process " + std::to_string(*pid));
+  }
+  std::error_code ec;
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  path_ = path;
+  update();
+}
+
+void pidfile::update() {
+  if (!path_.empty()) write_file_atomically(path_, std::to_string(::getpid()) + "\n");
+}
+
+std::optional<pid_t> read_live_pid(const fs::path& path) {
+  auto pid = read_pid(path);
+  if (pid && process_alive(*pid)) return pid;
+  return std::nullopt;
+}
+
+void background_child::report(int status) {
+  if (report_fd_ < 0) return;
+  unsigned char byte = static_cast<unsigned char>(status);
+  while (::write(report_fd_, &byte, 1) < 0 && errno == EINTR) {
+  }
+  ::close(report_fd_);
+  report_fd_ = -1;
+  int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, 0);
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+    if (null_fd > 2) ::close(null_fd);
+  }
+}
+
+background_child detach(const char* what) {
+  std::fflush(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw failure(exit_code::failure, std::string("cannot create a pipe: ") + errno_text(errno));
+  pid_t pid = ::fork();
+  if (pid < 0) throw failure(exit_code::failure, std::string("cannot fork: ") + errno_text(errno));
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::setsid();
+    return background_child(fds[1]);
+  }
+  ::close(fds[1]);
+  forward_to = pid;
+  struct sigaction sa {};
+  sa.sa_handler = forward_signal;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGHUP, &sa, nullptr);
+  unsigned char status = 0;
+  ssize_t n;
+  do {
+    n = ::read(fds[0], &status, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n == 1) std::_Exit(status);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  if (WIFSIGNALED(wstatus)) {
+    std::fprintf(stderr, "%s: error: background process %d was killed by signal %d\n", what, pid, WTERMSIG(wstatus));
+  } else {
+    std::fprintf(stderr, "%s: error: background process %d exited before reporting a result\n", what, pid);
+  }
+  std::_Exit(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0 ? WEXITSTATUS(wstatus) : 1);
+}
+
+}  // namespace murder

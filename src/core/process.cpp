@@ -106,9 +106,10 @@ background_child detach(const char* what) {
   if (n == 1) std::_Exit(status);
   int wstatus = 0;
   ::waitpid(pid, &wstatus, 0);
+  // A child that exited non-zero has printed its own error line already.
   if (WIFSIGNALED(wstatus)) {
     std::fprintf(stderr, "%s: error: background process %d was killed by signal %d\n", what, pid, WTERMSIG(wstatus));
-  } else {
+  } else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) {
     std::fprintf(stderr, "%s: error: background process %d exited before reporting a result\n", what, pid);
   }
   std::_Exit(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0 ? WEXITSTATUS(wstatus) : 1);

@@ -1,1 +1,54 @@
-int main() { return 0; }
+// murder_tracker: the HTTP BitTorrent tracker of a murder deploy.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <optional>
+
+#include "murder/core/cidr.hpp"
+#include "murder/core/logging.hpp"
+#include "murder/core/process.hpp"
+#include "murder/core/program.hpp"
+#include "murder/tracker/tracker.hpp"
+
+int main(int argc, char** argv) {
+  return murder::run_program("murder_tracker", [&] {
+    murder::tracker::tracker_config config;
+    std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir;
+    bool daemon = false;
+    CLI::App app{"murder_tracker: HTTP BitTorrent tracker for murder deploys"};
+    app.add_option("--port", config.server.port, "TCP port to listen on")->capture_default_str();
+    app.add_option("--bind", config.server.bind_address, "address to listen on")->capture_default_str();
+    app.add_option("--dfile", state_file, "state file: swarms survive a restart");
+    app.add_option("--save_dfile_interval", config.save_interval, "seconds between state-file writes")->capture_default_str();
+    app.add_option("--allowed_list", allowed_list, "file of hex info-hashes to serve, one a line");
+    app.add_option("--allowed_dir", allowed_dir, "serve the torrents whose .torrent files are in this directory");
+    app.add_option("--allowed_cidrs", cidrs, "only these networks may announce (comma-separated CIDRs)");
+    app.add_option("--reannounce_interval", config.limits.interval, "seconds between announces")->capture_default_str();
+    app.add_option("--response_size", config.limits.max_reply_peers, "most peers in one reply")->capture_default_str();
+    app.add_option("--peer_timeout", config.limits.peer_timeout, "seconds after which a silent peer is dropped")->capture_default_str();
+    app.add_option("--max_connections", config.server.max_connections, "most open client connections")->capture_default_str();
+    app.add_option("--logfile", logfile, "append the log here instead of stderr");
+    app.add_flag("--daemon", daemon, "detach into the background once listening");
+    app.add_option("--pidfile", pidfile_path, "write the tracker's pid here (removed on exit)");
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e);
+    }
+    if (!state_file.empty()) config.state_file = state_file;
+    if (!allowed_list.empty()) config.allowed_list = allowed_list;
+    if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;
+    config.allowed_cidrs = murder::parse_cidr_list(cidrs);
+
+    std::optional<murder::background_child> child;
+    if (daemon) child = murder::detach("murder_tracker");
+    murder::pidfile pid;
+    if (!pidfile_path.empty()) pid.create(pidfile_path);
+    auto log = murder::make_logger("murder_tracker", logfile);
+    return murder::tracker::run_tracker(config, log, [&](std::uint16_t port) {
+      std::printf("murder_tracker listening on %s:%u\n", config.server.bind_address.c_str(), port);
+      std::fflush(stdout);
+      if (child) child->report(0);
+    });
+  });
+}

@@ -1,0 +1,59 @@
+#include "murder/tracker/request_handler.hpp"
+
+namespace murder::tracker {
+
+request_handler::request_handler(swarm_registry& registry, allowed_torrents& allowed,
+                                 std::vector<cidr_range> allowed_cidrs, clock_fn clock)
+    : registry_(registry), allowed_(allowed), allowed_cidrs_(std::move(allowed_cidrs)), clock_(std::move(clock)) {}
+
+http_reply request_handler::refuse(std::string_view reason) {
+  ++stats_.refused;
+  // BitTorrent clients only read failures from a 200 reply's body.
+  return {200, "text/plain", encode_failure(reason)};
+}
+
+http_reply request_handler::handle(const http_request_view& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    ++stats_.refused;
+    return {405, "text/plain", "only GET is supported\n"};
+  }
+  auto parsed = parse_target(request.target);
+  if (!parsed) {
+    ++stats_.refused;
+    return {400, "text/plain", "malformed request target\n"};
+  }
+  const auto& [path, params] = *parsed;
+  if (path == "/announce") return announce(params, request.remote);
+  if (path == "/scrape") return scrape(params, request.remote);
+  if (path == "/" || path == "/index.html") {
+    return {200, "text/html; charset=utf-8", render_status_page(registry_, stats_, allowed_)};
+  }
+  return {404, "text/plain", "not found\n"};
+}
+
+http_reply request_handler::announce(const query_params& params, const boost::asio::ip::address& remote) {
+  if (!address_allowed(allowed_cidrs_, remote)) return refuse("your address is not allowed to use this tracker");
+  auto parsed = parse_announce(params);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
+  auto& request = std::get<announce_request>(parsed);
+  std::int64_t now = clock_();
+  if (!allowed_.allows(request.hash, now)) return refuse("torrent not served by this tracker");
+  boost::asio::ip::address source = remote;
+  if (request.ip) {
+    if (!address_allowed(allowed_cidrs_, *request.ip)) return refuse("the ip parameter is not an allowed address");
+    source = *request.ip;
+  }
+  ++stats_.announces;
+  announce_reply reply = registry_.announce(request, source, now);
+  return {200, "text/plain", encode_announce_reply(reply, request.compact, request.no_peer_id)};
+}
+
+http_reply request_handler::scrape(const query_params& params, const boost::asio::ip::address& remote) {
+  if (!address_allowed(allowed_cidrs_, remote)) return refuse("your address is not allowed to use this tracker");
+  auto parsed = parse_scrape(params);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
+  ++stats_.scrapes;
+  return {200, "text/plain", encode_scrape_reply(registry_.scrape(std::get<std::vector<info_hash>>(parsed)))};
+}
+
+}  // namespace murder::tracker

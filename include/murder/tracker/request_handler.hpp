@@ -1,0 +1,65 @@
+#pragma once
+// Turns one HTTP request into one reply. Never sees a socket: the server hands it
+// the method, the target and the peer's address; tests and fuzzers call it directly.
+
+#include <boost/asio/ip/address.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "murder/core/cidr.hpp"
+#include "murder/tracker/allowed_torrents.hpp"
+#include "murder/tracker/swarm.hpp"
+
+namespace murder::tracker {
+
+struct http_request_view {
+  std::string_view method;
+  std::string_view target;
+  boost::asio::ip::address remote;
+};
+
+struct http_reply {
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+};
+
+struct tracker_stats {
+  std::uint64_t announces = 0;
+  std::uint64_t scrapes = 0;
+  std::uint64_t refused = 0;  // unknown torrent, address not allowed, malformed
+};
+
+// Seconds on a monotonic scale.
+using clock_fn = std::function<std::int64_t()>;
+
+class request_handler {
+ public:
+  // `allowed_cidrs` empty: any address may announce. An `ip=` parameter is
+  // honoured only when it too lies in `allowed_cidrs` (or no filter is set).
+  request_handler(swarm_registry& registry, allowed_torrents& allowed, std::vector<cidr_range> allowed_cidrs,
+                  clock_fn clock);
+
+  http_reply handle(const http_request_view& request);
+  const tracker_stats& stats() const { return stats_; }
+
+ private:
+  http_reply announce(const query_params& params, const boost::asio::ip::address& remote);
+  http_reply scrape(const query_params& params, const boost::asio::ip::address& remote);
+  http_reply refuse(std::string_view reason);
+
+  swarm_registry& registry_;
+  allowed_torrents& allowed_;
+  std::vector<cidr_range> allowed_cidrs_;
+  clock_fn clock_;
+  tracker_stats stats_;
+};
+
+// The human-readable page served at "/".
+std::string render_status_page(const swarm_registry& registry, const tracker_stats& stats, const allowed_torrents& allowed);
+
+}  // namespace murder::tracker

@@ -1,0 +1,53 @@
+#pragma once
+// The tracker's HTTP server: Boost.Beast over Asio on one thread. It accepts,
+// reads requests with strict limits, and passes each to a request_handler.
+//
+// Abuse limits: a request header larger than `max_header_bytes` gets 431 and the
+// connection is closed; a client that takes longer than `request_timeout` seconds
+// to send a request (slow drip) or sits idle on keep-alive is dropped; beyond
+// `max_connections` open connections, new ones are closed at once.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/logger.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "murder/tracker/request_handler.hpp"
+
+namespace murder::tracker {
+
+struct server_options {
+  std::string bind_address = "0.0.0.0";
+  std::uint16_t port = 8998;  // 0: any free port (read it back with port())
+  size_t max_connections = 10000;
+  int request_timeout = 10;  // seconds to receive one whole request
+  size_t max_header_bytes = 8192;
+};
+
+class tracker_server {
+ public:
+  // Binds and listens; throws failure(network) naming the address on failure.
+  tracker_server(boost::asio::io_context& io, request_handler& handler, server_options options,
+                 std::shared_ptr<spdlog::logger> log);
+  std::uint16_t port() const;
+  void start();
+  void stop();
+  size_t open_connections() const { return *open_connections_; }
+
+ private:
+  void accept_next();
+
+  boost::asio::io_context& io_;
+  request_handler& handler_;
+  server_options options_;
+  std::shared_ptr<spdlog::logger> log_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_{io_};
+  std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
+};
+
+}  // namespace murder::tracker

@@ -1,0 +1,80 @@
+#include "murder/tracker/tracker.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+
+#include "murder/core/error.hpp"
+#include "murder/tracker/state_file.hpp"
+
+namespace murder::tracker {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::int64_t monotonic_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Calls `tick` every `period` seconds until the io_context stops.
+void every(asio::steady_timer& timer, int period, std::function<void()> tick) {
+  timer.expires_after(std::chrono::seconds(period));
+  timer.async_wait([&timer, period, tick = std::move(tick)](boost::system::error_code ec) {
+    if (ec) return;
+    tick();
+    every(timer, period, tick);
+  });
+}
+
+}  // namespace
+
+int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> log,
+                const std::function<void(std::uint16_t)>& on_listening) {
+  allowed_torrents allowed(config.allowed_list, config.allowed_dir);
+  swarm_registry registry(config.limits);
+  if (config.state_file) {
+    size_t peers = load_state(*config.state_file, registry, monotonic_seconds());
+    log->info("loaded {} peers in {} swarms from {}", peers, registry.swarms().size(), *config.state_file);
+  }
+  request_handler handler(registry, allowed, config.allowed_cidrs, monotonic_seconds);
+  asio::io_context io(1);
+  tracker_server server(io, handler, config.server, log);
+  server.start();
+
+  auto save = [&] {
+    if (!config.state_file) return;
+    try {
+      save_state(registry, *config.state_file);
+    } catch (const failure& e) {
+      log->error("{}", e.what());
+    }
+  };
+  asio::steady_timer expiry_timer(io), save_timer(io);
+  every(expiry_timer, 5, [&] {
+    if (size_t gone = registry.expire(monotonic_seconds())) log->info("dropped {} silent peers", gone);
+  });
+  if (config.state_file) every(save_timer, config.save_interval, save);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int sig) {
+    log->info("signal {}: shutting down", sig);
+    server.stop();
+    io.stop();
+  });
+
+  if (allowed.is_open()) {
+    log->warn("no --allowed_list or --allowed_dir: serving any info-hash");
+  } else {
+    log->info("serving {} allowed torrents", allowed.size());
+  }
+  log->info("listening on {}:{}", config.server.bind_address, server.port());
+  on_listening(server.port());
+  io.run();
+  save();
+  log->info("stopped after {} announces", handler.stats().announces);
+  return 0;
+}
+
+}  // namespace murder::tracker

@@ -1,1 +1,61 @@
-int main() { return 0; }
+// murder_client: peer (download, verify, deliver, seed a while) or seed.
+#include <CLI/CLI.hpp>
+
+#include "murder/client/client.hpp"
+#include "murder/core/cidr.hpp"
+#include "murder/core/logging.hpp"
+#include "murder/core/program.hpp"
+
+namespace {
+
+// Options every mode shares; the positional form is the original's.
+void add_common(CLI::App& mode, murder::client::transfer_options& t, std::string& allow, std::string& logfile,
+                std::string& pidfile) {
+  mode.add_option("torrent", t.torrent, "the .torrent file")->required();
+  mode.add_option("saveas", t.saveas, "where the payload file is, or goes")->required();
+  mode.add_option("ip", t.session.ip, "this host's address: listened on and announced")->required();
+  mode.add_option("--port", t.session.listen_port, "first port to listen on")->capture_default_str();
+  mode.add_option("--allow-peers", allow, "only exchange data with these networks (comma-separated CIDRs)");
+  mode.add_option("--logfile", logfile, "append the log here instead of stderr");
+  mode.add_option("--pidfile", pidfile, "write the working process's pid here");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return murder::run_program("murder_client", [&] {
+    murder::client::peer_job peer;
+    murder::client::seed_job seed;
+    std::string peer_allow, seed_allow, peer_log, seed_log, extract, copy;
+    CLI::App app{"murder_client: download or serve one murder torrent"};
+    app.require_subcommand(1);
+    auto* peer_cmd = app.add_subcommand("peer", "download, verify, deliver, then seed a while in the background");
+    add_common(*peer_cmd, peer.transfer, peer_allow, peer_log, peer.pidfile);
+    peer_cmd->add_option("--extract", extract, "unpack the downloaded tarball into this directory (atomically)");
+    peer_cmd->add_option("--copy-to", copy, "place the downloaded file here (atomically)");
+    peer_cmd->add_flag("--replace", peer.replace_existing, "empty a non-empty destination first");
+    peer_cmd->add_option("--seed-after", peer.seed_after, "seconds to seed once done")->capture_default_str();
+    peer_cmd->add_flag("--foreground", peer.foreground, "seed after completion in this process, then exit");
+    peer_cmd->add_option("--stall-timeout", peer.transfer.stall_timeout, "fail after this many seconds without progress")
+        ->capture_default_str();
+    peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
+        ->capture_default_str();
+    auto* seed_cmd = app.add_subcommand("seed", "check the payload and serve it until stopped");
+    add_common(*seed_cmd, seed.transfer, seed_allow, seed_log, seed.pidfile);
+    seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
+    seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once seeding");
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e);
+    }
+    if (*peer_cmd) {
+      if (!extract.empty()) peer.extract_to = extract;
+      if (!copy.empty()) peer.copy_to = copy;
+      peer.transfer.session.allowed_peers = murder::parse_cidr_list(peer_allow);
+      return murder::client::run_peer(peer, murder::make_logger("murder_client", peer_log));
+    }
+    seed.transfer.session.allowed_peers = murder::parse_cidr_list(seed_allow);
+    return murder::client::run_seed(seed, murder::make_logger("murder_client", seed_log));
+  });
+}

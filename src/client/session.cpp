@@ -1,0 +1,70 @@
+#include "murder/client/session.hpp"
+
+#include <libtorrent/alert.hpp>
+
+namespace murder::client {
+
+namespace lt = libtorrent;
+
+lt::settings_pack make_settings(const session_options& options) {
+  lt::settings_pack s;
+  bool v6 = options.ip.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + options.ip + "]" : options.ip;
+  s.set_str(lt::settings_pack::listen_interfaces, host + ":" + std::to_string(options.listen_port));
+  s.set_str(lt::settings_pack::outgoing_interfaces, options.ip);
+  s.set_str(lt::settings_pack::announce_ip, options.ip);
+  s.set_int(lt::settings_pack::max_retry_port_bind, 200);
+  s.set_str(lt::settings_pack::user_agent, "murder/0.1");
+  s.set_str(lt::settings_pack::peer_fingerprint, "-MU0010-");
+
+  s.set_bool(lt::settings_pack::enable_dht, false);
+  s.set_bool(lt::settings_pack::enable_lsd, false);
+  s.set_bool(lt::settings_pack::enable_upnp, false);
+  s.set_bool(lt::settings_pack::enable_natpmp, false);
+  s.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+  s.set_bool(lt::settings_pack::enable_incoming_utp, false);
+  s.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_disabled);
+  s.set_int(lt::settings_pack::in_enc_policy, lt::settings_pack::pe_enabled);
+
+  s.set_int(lt::settings_pack::alert_mask, lt::alert_category::error | lt::alert_category::status |
+                                               lt::alert_category::storage | lt::alert_category::tracker |
+                                               lt::alert_category::peer);
+
+  s.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+  s.set_bool(lt::settings_pack::no_connect_privileged_ports, false);
+  s.set_int(lt::settings_pack::connections_limit, 500);
+  s.set_int(lt::settings_pack::connection_speed, 200);
+  s.set_int(lt::settings_pack::torrent_connect_boost, 100);
+  s.set_int(lt::settings_pack::peer_connect_timeout, 3);
+  s.set_int(lt::settings_pack::handshake_timeout, 5);
+  s.set_int(lt::settings_pack::min_reconnect_time, 1);
+
+  s.set_int(lt::settings_pack::choking_algorithm, lt::settings_pack::fixed_slots_choker);
+  s.set_int(lt::settings_pack::unchoke_slots_limit, -1);
+  s.set_int(lt::settings_pack::max_out_request_queue, 1500);
+  s.set_int(lt::settings_pack::max_allowed_in_request_queue, 2000);
+  s.set_int(lt::settings_pack::send_buffer_watermark, 4 * 1024 * 1024);
+  s.set_int(lt::settings_pack::send_buffer_low_watermark, 1024 * 1024);
+  s.set_int(lt::settings_pack::aio_threads, 4);
+
+  s.set_int(lt::settings_pack::min_announce_interval, 5);
+  s.set_int(lt::settings_pack::tracker_completion_timeout, 10);
+  s.set_int(lt::settings_pack::tracker_receive_timeout, 5);
+  s.set_bool(lt::settings_pack::announce_to_all_tiers, true);
+  s.set_bool(lt::settings_pack::announce_to_all_trackers, true);
+  s.set_bool(lt::settings_pack::apply_ip_filter_to_trackers, false);
+  return s;
+}
+
+lt::ip_filter make_peer_filter(const std::vector<cidr_range>& allowed) {
+  lt::ip_filter filter;
+  if (allowed.empty()) return filter;
+  filter.add_rule(boost::asio::ip::make_address("0.0.0.0"), boost::asio::ip::make_address("255.255.255.255"),
+                  lt::ip_filter::blocked);
+  filter.add_rule(boost::asio::ip::make_address("::"),
+                  boost::asio::ip::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), lt::ip_filter::blocked);
+  for (const auto& range : allowed) filter.add_rule(range.first, range.last, 0);
+  return filter;
+}
+
+}  // namespace murder::client

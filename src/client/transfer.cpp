@@ -1,0 +1,211 @@
+#include "murder/client/transfer.hpp"
+
+#include <libtorrent/add_torrent_params.hpp>
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <csignal>
+
+#include "murder/core/error.hpp"
+#include "murder/core/torrent_file.hpp"
+
+namespace murder::client {
+
+namespace fs = std::filesystem;
+namespace lt = libtorrent;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+volatile std::sig_atomic_t stop_flag = 0;
+extern "C" void on_stop_signal(int) { stop_flag = 1; }
+
+std::string megabytes(std::int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
+}
+
+}  // namespace
+
+void install_stop_signals() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+
+bool stop_requested() { return stop_flag != 0; }
+
+struct transfer::impl {
+  transfer_options options;
+  std::shared_ptr<spdlog::logger> log;
+  std::shared_ptr<const lt::torrent_info> info;
+  std::unique_ptr<lt::session> session;
+  lt::torrent_handle handle;
+  std::string tracker_note = "no reply yet";
+  std::string storage_error;
+  bool checked = false;
+  int hash_failures = 0;
+
+  std::string tracker_url() const {
+    auto trackers = info->trackers();
+    return trackers.empty() ? std::string("(none)") : trackers.front().url;
+  }
+
+  // Handles what the session has to say; returns after at most `wait`.
+  void pump(std::chrono::milliseconds wait) {
+    session->wait_for_alert(wait);
+    std::vector<lt::alert*> alerts;
+    session->pop_alerts(&alerts);
+    for (lt::alert* a : alerts) {
+      if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
+        storage_error = "cannot write " + options.saveas.string() + ": " + file_error->error.message();
+      } else if (auto* torrent_error = lt::alert_cast<lt::torrent_error_alert>(a)) {
+        storage_error = "cannot use " + options.saveas.string() + ": " + torrent_error->error.message();
+      } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(a)) {
+        std::string reason = tracker_error->error_message();
+        tracker_note = std::string(tracker_error->tracker_url()) + ": " +
+                       (reason.empty() ? tracker_error->error.message() : reason);
+        log->warn("tracker {}", tracker_note);
+      } else if (auto* reply = lt::alert_cast<lt::tracker_reply_alert>(a)) {
+        tracker_note = std::string(reply->tracker_url()) + ": ok, " + std::to_string(reply->num_peers) + " peers";
+      } else if (lt::alert_cast<lt::hash_failed_alert>(a)) {
+        ++hash_failures;
+        log->warn("{}", a->message());
+      } else if (lt::alert_cast<lt::peer_ban_alert>(a)) {
+        log->warn("{}", a->message());
+      } else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
+        checked = true;
+      } else if (lt::alert_cast<lt::listen_failed_alert>(a)) {
+        log->warn("{}", a->message());
+      }
+    }
+    if (!storage_error.empty()) throw failure(exit_code::disk, storage_error);
+  }
+
+  transfer_status status() const {
+    lt::torrent_status st = handle.status();
+    transfer_status s;
+    s.name = info->name();
+    s.bytes_done = static_cast<std::uint64_t>(st.total_wanted_done);
+    s.bytes_total = static_cast<std::uint64_t>(st.total_wanted);
+    s.download_rate = st.download_payload_rate;
+    s.upload_rate = st.upload_payload_rate;
+    s.peers = st.num_peers;
+    s.seeds = st.num_seeds;
+    s.checking = st.state == lt::torrent_status::checking_files || st.state == lt::torrent_status::checking_resume_data;
+    return s;
+  }
+
+  void flush() {
+    handle.flush_cache();
+    auto deadline = clock_type::now() + std::chrono::seconds(30);
+    while (clock_type::now() < deadline) {
+      session->wait_for_alert(std::chrono::milliseconds(200));
+      std::vector<lt::alert*> alerts;
+      session->pop_alerts(&alerts);
+      for (lt::alert* a : alerts) {
+        if (lt::alert_cast<lt::cache_flushed_alert>(a)) return;
+        if (auto* e = lt::alert_cast<lt::file_error_alert>(a)) {
+          throw failure(exit_code::disk, "cannot write " + options.saveas.string() + ": " + e->error.message());
+        }
+      }
+    }
+  }
+};
+
+transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<impl>()) {
+  impl_->options = options;
+  impl_->log = std::move(log);
+  impl_->info = load_torrent(options.torrent);
+  fs::path saveas = fs::absolute(options.saveas);
+  lt::session_params params(make_settings(options.session));
+  params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
+  impl_->session = std::make_unique<lt::session>(std::move(params));
+  impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
+
+  lt::add_torrent_params atp;
+  atp.ti = std::make_shared<lt::torrent_info>(*impl_->info);
+  atp.save_path = saveas.parent_path().string();
+  if (saveas.filename().string() != impl_->info->name()) atp.renamed_files[lt::file_index_t{0}] = saveas.filename().string();
+  atp.storage_mode = lt::storage_mode_allocate;
+  atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
+  if (options.trust) atp.flags |= lt::torrent_flags::seed_mode;
+  lt::error_code ec;
+  impl_->handle = impl_->session->add_torrent(std::move(atp), ec);
+  if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
+}
+
+transfer::~transfer() = default;
+
+std::uint64_t transfer::total_size() const { return static_cast<std::uint64_t>(impl_->info->total_size()); }
+std::uint64_t transfer::bytes_downloaded() const {
+  return static_cast<std::uint64_t>(impl_->handle.status().total_payload_download);
+}
+std::uint64_t transfer::bytes_uploaded() const {
+  return static_cast<std::uint64_t>(impl_->handle.status().total_payload_upload);
+}
+
+void transfer::download(progress_reporter& progress) {
+  auto& d = *impl_;
+  std::uint64_t last_done = 0;
+  auto last_progress = clock_type::now();
+  for (;;) {
+    d.pump(std::chrono::milliseconds(250));
+    transfer_status s = d.status();
+    progress.update(s);
+    lt::torrent_status st = d.handle.status();
+    if (st.is_seeding) {
+      d.flush();
+      progress.finish(d.status());
+      return;
+    }
+    if (stop_requested()) {
+      throw failure(exit_code::failure, "stopped by a signal while downloading " + d.options.saveas.string());
+    }
+    auto now = clock_type::now();
+    if (s.checking || s.bytes_done != last_done) {
+      last_done = s.bytes_done;
+      last_progress = now;
+    } else if (now - last_progress > std::chrono::seconds(d.options.stall_timeout)) {
+      int have = st.num_pieces;
+      throw failure(exit_code::network,
+                    "no progress for " + std::to_string(d.options.stall_timeout) + " s downloading " +
+                        d.options.saveas.string() + ": have " + std::to_string(have) + " of " +
+                        std::to_string(d.info->num_pieces()) + " pieces (" +
+                        megabytes(static_cast<std::int64_t>(s.bytes_total - s.bytes_done)) + " missing), " +
+                        std::to_string(s.peers) + " peers connected; tracker " + d.tracker_note);
+    }
+  }
+}
+
+void transfer::verify_for_seeding() {
+  auto& d = *impl_;
+  std::error_code ec;
+  if (!fs::is_regular_file(d.options.saveas, ec)) {
+    throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not exist");
+  }
+  if (d.options.trust) return;
+  d.handle.set_flags(lt::torrent_flags::upload_mode);
+  while (!d.checked) {
+    if (stop_requested()) throw failure(exit_code::failure, "stopped while checking " + d.options.saveas.string());
+    d.pump(std::chrono::milliseconds(250));
+  }
+  lt::torrent_status st = d.handle.status();
+  if (!st.is_seeding) {
+    throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not match " +
+                                            d.options.torrent.string() + ": " + std::to_string(st.num_pieces) + " of " +
+                                            std::to_string(d.info->num_pieces()) + " pieces verified");
+  }
+  d.handle.unset_flags(lt::torrent_flags::upload_mode);
+}
+
+void transfer::serve_until(clock_type::time_point deadline) {
+  while (!stop_requested() && clock_type::now() < deadline) impl_->pump(std::chrono::milliseconds(500));
+}
+
+}  // namespace murder::client

@@ -54,6 +54,7 @@ torrent_summary make_torrent_file(const torrent_spec& spec, const fs::path& out)
   lt::create_torrent torrent(files, piece_size, lt::create_torrent::v1_only);
   torrent.set_priv(true);
   torrent.set_creator("murder");
+  torrent.set_creation_date(0);
   if (!spec.comment.empty()) torrent.set_comment(spec.comment.c_str());
   int tier = 0;
   for (const auto& url : spec.trackers) torrent.add_tracker(url, tier++);

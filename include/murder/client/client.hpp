@@ -1,0 +1,41 @@
+#pragma once
+// The two things murder_client does, as the original murder_client.py did them:
+//
+//   peer: download the payload, verify every piece, deliver it (optionally
+//         extracted into a directory, atomically), then keep seeding for
+//         `seed_after` seconds in a detached background process while the
+//         foreground process exits 0 at once, so the caller can go on.
+//   seed: check the payload against the torrent (or trust it) and serve it until
+//         SIGTERM, optionally as a daemon.
+
+#include <spdlog/logger.h>
+
+#include <optional>
+#include <string>
+
+#include "murder/client/transfer.hpp"
+
+namespace murder::client {
+
+struct peer_job {
+  transfer_options transfer;
+  std::optional<std::filesystem::path> extract_to;  // unpack the tarball here
+  std::optional<std::filesystem::path> copy_to;     // or place the file here
+  bool replace_existing = false;  // empty a non-empty destination first
+  int seed_after = 30;            // seconds to keep seeding once done
+  bool foreground = false;        // seed after completion without detaching
+  int status_interval = 5;        // seconds between status lines off a terminal
+  std::string pidfile;
+};
+
+struct seed_job {
+  transfer_options transfer;
+  bool daemon = false;
+  std::string pidfile;
+};
+
+// Both return the exit status; failures are thrown as murder::failure.
+int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log);
+int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log);
+
+}  // namespace murder::client

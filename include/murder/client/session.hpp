@@ -1,0 +1,33 @@
+#pragma once
+// libtorrent session settings for murder: a private swarm on a data-centre LAN.
+//
+// What is off: DHT, local peer discovery, UPnP, NAT-PMP, uTP (TCP only; uTP's
+// congestion control only costs on a LAN), outgoing encryption (plain is faster;
+// encrypted incoming connections are still accepted).
+// What is tuned: every peer unchoked (fixed slots, no limit), deep request queues
+// and large send buffers so a fast link stays full, quick reconnects and short
+// connect timeouts, and the tracker's 15 s interval honoured (libtorrent would
+// otherwise stretch it to 5 minutes).
+
+#include <libtorrent/ip_filter.hpp>
+#include <libtorrent/settings_pack.hpp>
+
+#include <string>
+#include <vector>
+
+#include "murder/core/cidr.hpp"
+
+namespace murder::client {
+
+struct session_options {
+  std::string ip;         // the address we listen on and announce (the original's <local-ip>)
+  int listen_port = 6881; // first port tried; the next 200 are tried if busy
+  std::vector<cidr_range> allowed_peers;  // empty: any peer may connect
+};
+
+libtorrent::settings_pack make_settings(const session_options& options);
+
+// Blocks every address except `allowed` (none blocked when it is empty).
+libtorrent::ip_filter make_peer_filter(const std::vector<cidr_range>& allowed);
+
+}  // namespace murder::client

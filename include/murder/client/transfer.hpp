@@ -1,0 +1,61 @@
+#pragma once
+// One torrent in one libtorrent session: download it completely and verified, or
+// check and serve it.
+
+#include <spdlog/logger.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "murder/client/progress.hpp"
+#include "murder/client/session.hpp"
+
+namespace murder::client {
+
+struct transfer_options {
+  std::filesystem::path torrent;
+  std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer)
+  session_options session;
+  int stall_timeout = 60;        // seconds without a new verified byte before giving up
+  bool trust = false;            // seed: skip checking the payload against the torrent
+};
+
+class transfer {
+ public:
+  // Loads the torrent and starts a session. Throws failure(bad_input) for a bad
+  // torrent, failure(network) when the listen address cannot be used.
+  transfer(const transfer_options& options, std::shared_ptr<spdlog::logger> log);
+  ~transfer();
+  transfer(const transfer&) = delete;
+  transfer& operator=(const transfer&) = delete;
+
+  // Returns when every piece is downloaded, hash-verified and flushed to
+  // `saveas`. Data already there is checked and kept (a restart resumes).
+  // Throws failure(network) on a stall, failure(disk) when writing fails, and
+  // failure(failure) when a stop signal arrives.
+  void download(progress_reporter& progress);
+
+  // Checks (or, with `trust`, assumes) that `saveas` holds the whole payload.
+  // Throws failure(bad_input) naming the file when it does not.
+  void verify_for_seeding();
+
+  // Serves peers until `deadline` or a stop signal.
+  void serve_until(std::chrono::steady_clock::time_point deadline);
+
+  std::uint64_t total_size() const;
+  std::uint64_t bytes_downloaded() const;  // payload bytes fetched from peers
+  std::uint64_t bytes_uploaded() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// Makes SIGINT and SIGTERM ask running transfers to stop (cleanly, announcing
+// `stopped` to the tracker) instead of killing the process.
+void install_stop_signals();
+bool stop_requested();
+
+}  // namespace murder::client

@@ -1,0 +1,72 @@
+#include "murder/client/client.hpp"
+
+#include <cstdio>
+
+#include "murder/core/archive.hpp"
+#include "murder/core/process.hpp"
+#include "murder/core/torrent_file.hpp"
+
+namespace murder::client {
+
+namespace {
+
+void deliver(const peer_job& job, std::shared_ptr<spdlog::logger>& log) {
+  extract_options options{job.replace_existing};
+  const auto& payload = job.transfer.saveas;
+  if (job.extract_to) {
+    auto result = extract_archive(payload, *job.extract_to, options);
+    log->info("extracted {} entries ({} bytes) into {}", result.entries, result.bytes, job.extract_to->string());
+  } else if (job.copy_to) {
+    place_file(payload, *job.copy_to, options);
+    log->info("placed {} at {}", payload.string(), job.copy_to->string());
+  }
+}
+
+}  // namespace
+
+int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
+  // Everything that can be checked before a long download is checked first.
+  load_torrent(job.transfer.torrent);
+  extract_options options{job.replace_existing};
+  if (job.extract_to) check_extract_target(*job.extract_to, options);
+  std::optional<background_child> child;
+  if (job.seed_after > 0 && !job.foreground) child = detach("murder_client");
+  pidfile pid;
+  if (!job.pidfile.empty()) pid.create(job.pidfile);
+  install_stop_signals();
+
+  transfer t(job.transfer, log);
+  auto progress = make_progress_reporter(stderr, std::chrono::seconds(job.status_interval));
+  auto started = std::chrono::steady_clock::now();
+  t.download(*progress);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  deliver(job, log);
+  std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s\n",
+              job.transfer.saveas.c_str(), static_cast<unsigned long long>(t.total_size()),
+              static_cast<unsigned long long>(t.bytes_downloaded()), seconds);
+  std::fflush(stdout);
+  if (child) child->report(0);
+  t.serve_until(std::chrono::steady_clock::now() + std::chrono::seconds(job.seed_after));
+  return 0;
+}
+
+int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
+  load_torrent(job.transfer.torrent);
+  std::optional<background_child> child;
+  if (job.daemon) child = detach("murder_client");
+  pidfile pid;
+  if (!job.pidfile.empty()) pid.create(job.pidfile);
+  install_stop_signals();
+
+  transfer t(job.transfer, log);
+  t.verify_for_seeding();
+  std::printf("murder_client: seeding %s\n", job.transfer.saveas.c_str());
+  std::fflush(stdout);
+  log->info("seeding {}", job.transfer.saveas.string());
+  if (child) child->report(0);
+  t.serve_until(std::chrono::steady_clock::time_point::max());
+  log->info("stopped seeding {} after uploading {} bytes", job.transfer.saveas.string(), t.bytes_uploaded());
+  return 0;
+}
+
+}  // namespace murder::client

@@ -1,0 +1,171 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include "murder/core/archive.hpp"
+#include "murder/core/error.hpp"
+#include "sandbox.hpp"
+
+namespace fs = std::filesystem;
+using murder::entry_type;
+using murder::unsafe_entry_reason;
+
+namespace {
+
+class archive_test : public murder::testing::sandbox_test {
+ protected:
+  // A tree with nesting, a symlink, an empty file, an executable and .git noise.
+  fs::path make_tree(const std::string& name) {
+    fs::path dir = path(name);
+    write(dir / "a/b/c.txt", "nested");
+    write(dir / "empty", "");
+    write(dir / "run.sh", "#!/bin/sh\n");
+    fs::permissions(dir / "run.sh", fs::perms(0755));
+    write(dir / ".git/HEAD", "ref");
+    write(dir / ".gitignore", "x");
+    fs::create_symlink("a/b/c.txt", dir / "link");
+    for (auto& entry : fs::recursive_directory_iterator(dir)) {
+      struct timespec times[2] = {{1700000000, 0}, {1700000000, 0}};
+      ::utimensat(AT_FDCWD, entry.path().c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+    return dir;
+  }
+
+  // Writes a raw tar with one entry, as a hostile sender could.
+  void write_tar(const fs::path& out, const std::string& name, int type, const std::string& link = "",
+                 bool hardlink = false) {
+    archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_filename(a, out.c_str());
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, static_cast<unsigned>(type));
+    archive_entry_set_perm(e, 0644);
+    if (hardlink) archive_entry_set_hardlink(e, link.c_str());
+    else if (!link.empty()) archive_entry_set_symlink(e, link.c_str());
+    archive_entry_set_size(e, type == AE_IFREG && !hardlink ? 3 : 0);
+    archive_write_header(a, e);
+    if (type == AE_IFREG && !hardlink) archive_write_data(a, "abc", 3);
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+  }
+};
+
+TEST_F(archive_test, packing_the_same_tree_twice_gives_identical_bytes) {
+  fs::path tree = make_tree("tree");
+  murder::pack_directory(tree, path("one.tgz"), {});
+  murder::pack_directory(tree, path("two.tgz"), {});
+  std::string one = slurp(path("one.tgz"));
+  EXPECT_FALSE(one.empty());
+  EXPECT_EQ(one, slurp(path("two.tgz")));
+}
+
+TEST_F(archive_test, copies_of_a_tree_with_equal_times_pack_identically) {
+  fs::path a = make_tree("a");
+  fs::path b = make_tree("b");  // created later, entries listed in another order
+  murder::pack_directory(a, path("a.tgz"), {});
+  murder::pack_directory(b, path("b.tgz"), {});
+  EXPECT_EQ(slurp(path("a.tgz")), slurp(path("b.tgz")));
+}
+
+TEST_F(archive_test, round_trip_keeps_files_links_modes_and_skips_git) {
+  fs::path tree = make_tree("tree");
+  for (auto method : {murder::compression::gzip, murder::compression::zstd, murder::compression::none}) {
+    murder::pack_options options;
+    options.method = method;
+    fs::path out = path("out-" + std::to_string(static_cast<int>(method)));
+    murder::pack_directory(tree, path("t.tar"), options);
+    auto result = murder::extract_archive(path("t.tar"), out, {});
+    EXPECT_EQ(result.entries, 6u);  // a, a/b, a/b/c.txt, empty, link, run.sh
+    EXPECT_EQ(slurp(out / "a/b/c.txt"), "nested");
+    EXPECT_TRUE(fs::exists(out / "empty"));
+    EXPECT_EQ(fs::file_size(out / "empty"), 0u);
+    EXPECT_EQ(fs::read_symlink(out / "link"), "a/b/c.txt");
+    EXPECT_EQ(fs::status(out / "run.sh").permissions() & fs::perms::owner_exec, fs::perms::owner_exec);
+    EXPECT_FALSE(fs::exists(out / ".git"));
+    EXPECT_FALSE(fs::exists(out / ".gitignore"));
+  }
+}
+
+TEST_F(archive_test, refuses_a_non_empty_target_unless_replacing) {
+  fs::path tree = make_tree("tree");
+  murder::pack_directory(tree, path("t.tgz"), {});
+  write(path("dest/old.txt"), "old");
+  EXPECT_THROW(murder::extract_archive(path("t.tgz"), path("dest"), {}), murder::failure);
+  EXPECT_EQ(slurp(path("dest/old.txt")), "old");
+  murder::extract_archive(path("t.tgz"), path("dest"), {true});
+  EXPECT_FALSE(fs::exists(path("dest/old.txt")));
+  EXPECT_EQ(slurp(path("dest/a/b/c.txt")), "nested");
+}
+
+TEST_F(archive_test, a_corrupt_archive_leaves_no_partial_target_and_no_staging) {
+  fs::path tree = make_tree("tree");
+  write(tree / "big", std::string(1 << 20, 'x'));
+  murder::pack_directory(tree, path("t.tgz"), {});
+  std::string bytes = slurp(path("t.tgz"));
+  write(path("cut.tgz"), bytes.substr(0, bytes.size() / 2));
+  EXPECT_THROW(murder::extract_archive(path("cut.tgz"), path("dest"), {}), murder::failure);
+  EXPECT_FALSE(fs::exists(path("dest")));
+  for (auto& entry : fs::directory_iterator(root_)) {
+    EXPECT_EQ(entry.path().filename().string().find("murder-partial"), std::string::npos) << entry.path();
+  }
+}
+
+TEST_F(archive_test, hostile_entries_are_refused_and_nothing_is_written_outside) {
+  struct hostile {
+    std::string name;
+    int type;
+    std::string link;
+    bool hardlink;
+  };
+  std::vector<hostile> cases = {
+      {"../escape.txt", AE_IFREG, "", false},
+      {"/tmp/absolute.txt", AE_IFREG, "", false},
+      {"ok/../../escape.txt", AE_IFREG, "", false},
+      {"link", AE_IFLNK, "../../etc/passwd", false},
+      {"link", AE_IFLNK, "/etc/passwd", false},
+      {"hard", AE_IFREG, "../outside", true},
+      {"dev", AE_IFCHR, "", false},
+      {"fifo", AE_IFIFO, "", false},
+      {std::string(300, 'n'), AE_IFREG, "", false},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& c = cases[i];
+    fs::path tar = path("hostile" + std::to_string(i) + ".tar");
+    write_tar(tar, c.name, c.type, c.link, c.hardlink);
+    fs::path dest = path("jail/dest" + std::to_string(i));
+    try {
+      murder::extract_archive(tar, dest, {});
+      ADD_FAILURE() << "extracted hostile entry " << c.name.substr(0, 40);
+    } catch (const murder::failure& e) {
+      EXPECT_NE(std::string(e.what()).find("refusing entry"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dest));
+  }
+  EXPECT_FALSE(fs::exists(path("jail/escape.txt")));
+  EXPECT_FALSE(fs::exists(path("escape.txt")));
+}
+
+TEST(entry_safety, accepts_ordinary_entries_and_inside_links) {
+  EXPECT_EQ(unsafe_entry_reason("a/b/c", entry_type::file, ""), "");
+  EXPECT_EQ(unsafe_entry_reason("./a/b/", entry_type::directory, ""), "");
+  EXPECT_EQ(unsafe_entry_reason("a/b/link", entry_type::symlink, "../c"), "");
+  EXPECT_EQ(unsafe_entry_reason("a/link", entry_type::symlink, "../x"), "");
+  EXPECT_EQ(unsafe_entry_reason("hard", entry_type::hardlink, "a/b"), "");
+}
+
+TEST(entry_safety, names_the_reason_for_each_unsafe_entry) {
+  EXPECT_EQ(unsafe_entry_reason("/etc/x", entry_type::file, ""), "absolute path");
+  EXPECT_EQ(unsafe_entry_reason("a/../../x", entry_type::file, ""), "'..' in path");
+  EXPECT_EQ(unsafe_entry_reason("link", entry_type::symlink, "../x"), "symbolic link pointing outside the target");
+  EXPECT_EQ(unsafe_entry_reason("link", entry_type::symlink, "/x"), "symbolic link to an absolute path");
+  EXPECT_EQ(unsafe_entry_reason("dev", entry_type::special, ""), "device node, FIFO or socket");
+  EXPECT_EQ(unsafe_entry_reason("h", entry_type::hardlink, "/etc/shadow"), "hard link source: absolute path");
+  EXPECT_EQ(unsafe_entry_reason("", entry_type::file, ""), "empty name");
+  EXPECT_NE(unsafe_entry_reason(std::string(5000, 'a'), entry_type::file, ""), "");
+}
+
+}  // namespace

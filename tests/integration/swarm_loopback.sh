@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# A loopback swarm: our tracker, one seed, ten peers on distinct 127.0.0.x
+# addresses. Every peer must exit 0 with a byte-identical tree.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+sandbox_init
+cd "$SANDBOX"
+
+make_tree release 24
+mkdir allowed
+start_tracker --allowed_dir "$SANDBOX/allowed"
+"$BIN/murder_make_torrent" release "127.0.0.1:$TRACKER_PORT" allowed/rel.tgz.torrent --archive rel.tgz >/dev/null
+"$BIN/murder_client" seed allowed/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
+  --pidfile "$SANDBOX/seed.pid" --logfile "$SANDBOX/seed.log" >/dev/null
+PIDFILES+=("$SANDBOX/seed.pid")
+
+peers=()
+for i in $(seq 10 19); do
+  PIDFILES+=("$SANDBOX/peer$i.pid")
+  timeout 120 "$BIN/murder_client" peer allowed/rel.tgz.torrent "peer$i.tgz" "127.0.0.$i" \
+    --extract "out$i" --seed-after 5 --pidfile "$SANDBOX/peer$i.pid" >"peer$i.log" 2>&1 &
+  peers+=($!)
+done
+for idx in "${!peers[@]}"; do
+  i=$((idx + 10))
+  wait "${peers[$idx]}" || { cat "peer$i.log" >&2; fail "peer 127.0.0.$i exited non-zero"; }
+done
+for i in $(seq 10 19); do
+  cmp -s rel.tgz "peer$i.tgz" || fail "peer $i payload differs"
+  diff -r --no-dereference -x .git release "out$i" >/dev/null || fail "peer $i tree differs"
+  [ -L "out$i/app/current.conf" ] || fail "peer $i lost the symlink"
+  [ ! -e "out$i/.git" ] || fail "peer $i received .git"
+done
+pass "10 peers hold byte-identical trees"
+
+# Every peer told the tracker it completed (scrape "downloaded" reaches 10).
+scrape_says_ten() { curl -sf "http://127.0.0.1:$TRACKER_PORT/scrape" | grep -q "10:downloadedi10e"; }
+wait_until 20 scrape_says_ten || fail "tracker scrape: $(curl -s "http://127.0.0.1:$TRACKER_PORT/scrape" | head -c 200)"
+pass "tracker counted 10 completed downloads"

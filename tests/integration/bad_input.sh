@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Bad input: each case must give exactly one clear error line naming what failed,
+# a non-zero exit, no crash, no hang past its timeout, and nothing half-written.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+sandbox_init
+cd "$SANDBOX"
+make_tree release 4
+"$BIN/murder_make_torrent" release 127.0.0.1:1 good.torrent --archive rel.tgz >/dev/null
+
+echo "garbage, not bencode" > corrupt.torrent
+expect_one_error 3 "corrupt.torrent" "$BIN/murder_client" peer corrupt.torrent out.tgz 127.0.0.5 --seed-after 0
+[ ! -e out.tgz ] || fail "a corrupt torrent left a payload file"
+pass "corrupt .torrent"
+
+expect_one_error 3 "missing.torrent" "$BIN/murder_client" peer missing.torrent out.tgz 127.0.0.5 --seed-after 0
+pass "missing .torrent"
+
+expect_one_error 3 "nothing-here" "$BIN/murder_make_torrent" nothing-here 127.0.0.1:8998 none.torrent
+[ ! -e none.torrent ] || fail "a missing payload left a .torrent"
+pass "missing payload for murder_make_torrent"
+
+expect_one_error 3 "absent.tgz does not exist" "$BIN/murder_client" seed good.torrent absent.tgz 127.0.0.5
+pass "missing payload for seed"
+
+printf 'XXXX' | dd of=rel-tampered.tgz bs=1 seek=1000 conv=notrunc 2>/dev/null
+expect_one_error 3 "does not match" "$BIN/murder_client" seed good.torrent rel-tampered.tgz 127.0.0.5
+pass "seed refuses a payload that does not match its torrent"
+
+expect_one_error 2 "tracker 'nohostport'" "$BIN/murder_make_torrent" rel.tgz nohostport x.torrent
+pass "malformed tracker address"
+
+# Unreachable tracker: the peer gives up after its stall timeout, naming the URL.
+dead_port=$(free_port)
+"$BIN/murder_make_torrent" rel.tgz "127.0.0.1:$dead_port" dead.torrent >/dev/null
+start=$SECONDS
+expect_one_error 4 "no progress for 4 s.*127.0.0.1:$dead_port" timeout 60 \
+  "$BIN/murder_client" peer dead.torrent dead.tgz 127.0.0.6 --stall-timeout 4 --seed-after 0 --extract dead-out
+[ $((SECONDS - start)) -lt 30 ] || fail "stall detection took $((SECONDS - start)) s"
+[ ! -e dead-out ] || fail "a failed peer left an extraction directory"
+pass "unreachable tracker fails after the stall timeout"
+
+# A second tracker on a port that is taken fails loudly instead of 'running'.
+start_tracker
+expect_one_error 4 "cannot listen on 127.0.0.1:$TRACKER_PORT" \
+  "$BIN/murder_tracker" --bind 127.0.0.1 --port "$TRACKER_PORT"
+pass "tracker port already in use"
+
+# Non-empty destination: refused before downloading.
+mkdir -p busy && echo keep > busy/file
+expect_one_error 5 "busy is not empty" "$BIN/murder_client" peer good.torrent busy.tgz 127.0.0.7 --extract busy --seed-after 0
+[ "$(cat busy/file)" = keep ] || fail "a refused extraction touched the destination"
+pass "non-empty destination refused"
+
+# Full disk: a 2 MiB tmpfs cannot hold the 4 MiB payload.
+if mkdir small && mount -t tmpfs -o size=2m tmpfs small 2>/dev/null; then
+  MOUNTS+=("$SANDBOX/small")
+  mkdir allowed
+  cp good.torrent allowed/
+  "$BIN/murder_tracker" --bind 127.0.0.1 --port 0 --allowed_dir allowed --daemon --pidfile "$SANDBOX/t2.pid" \
+    --logfile t2.log > t2.out
+  PIDFILES+=("$SANDBOX/t2.pid")
+  port=$(sed 's/.*://' t2.out)
+  "$BIN/murder_make_torrent" rel.tgz "127.0.0.1:$port" full.torrent >/dev/null
+  "$BIN/murder_client" seed full.torrent rel.tgz 127.0.0.8 --daemon --pidfile "$SANDBOX/s2.pid" --logfile s2.log >/dev/null
+  PIDFILES+=("$SANDBOX/s2.pid")
+  expect_one_error 5 "small/full.tgz.*(space|No space)" timeout 60 \
+    "$BIN/murder_client" peer full.torrent small/full.tgz 127.0.0.9 --stall-timeout 20 --seed-after 0 --extract small/out
+  [ ! -e small/out ] || fail "a full disk left a partial extraction"
+  pass "full disk"
+else
+  echo "skip: full disk case needs root to mount a tmpfs"
+fi

@@ -12,14 +12,15 @@ cleanup() {
   local status=$?
   set +e
   for f in "${PIDFILES[@]}"; do
-    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null
   done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   # Processes found through pidfiles are not our children: wait for them to go.
   for f in "${PIDFILES[@]}"; do
     if [ -f "$f" ]; then
-      local pid; pid=$(cat "$f")
+      local pid; pid=$(cat "$f" 2>/dev/null)
+      [ -n "$pid" ] || continue
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null
     fi

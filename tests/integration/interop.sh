@@ -2,10 +2,11 @@
 # Interop with BitTorrent software nobody here wrote:
 #  1. aria2c peers download through our tracker from our seed;
 #  2. our peer downloads through opentracker from an aria2c seeder;
-#  3. transmission-show accepts our .torrent with the info-hash libtorrent computes.
+#  3. transmission-show accepts our .torrent with the info-hash libtorrent computes,
+#     and mktorrent computes the same info-hash for the same file.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-for tool in aria2c opentracker transmission-show; do
+for tool in aria2c opentracker transmission-show mktorrent; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/setup installs it)"
 done
 sandbox_init
@@ -40,6 +41,11 @@ shown=$(transmission-show allowed/rel.tgz.torrent)
 echo "$shown" | grep -qi "Hash: $our_hash" || fail "transmission-show hash differs from $our_hash: $shown"
 echo "$shown" | grep -q "Private torrent" || fail "transmission-show does not see a private torrent"
 pass "transmission-show reports info-hash $our_hash, private"
+
+# mktorrent, hashing the same file with the same piece size, must agree on the info-hash.
+mktorrent -p -l 18 -a "http://127.0.0.1:$TRACKER_PORT/announce" -o mk.torrent rel.tgz >/dev/null
+transmission-show mk.torrent | grep -qi "Hash: $our_hash" || fail "mktorrent computes another info-hash"
+pass "mktorrent computes the same info-hash"
 
 # 2. Our peer from an aria2c seeder, through opentracker.
 ot_port=$(free_port)

@@ -1,0 +1,61 @@
+#pragma once
+// murderctl's configuration: murder.toml, with the Capistrano variable names of the
+// original (SPEC section 3), plus `key=value` overrides from the command line.
+//
+//   user, host_suffix, remote_murder_path, default_temp_path, default_tag,
+//   default_seeder_files_path, default_destination_path, tracker_port
+//   [roles] tracker = "h", seeder = "h", peer = ["h1", ...] or peer_file = "hosts.dat"
+//   [ssh] config, port, identity, connect_timeout, concurrency,
+//         strict_host_key_checking = "yes" | "accept-new" | "no"
+//
+// An unknown key is an error naming the key and its line, so a misspelt setting
+// never silently falls back to a default.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace murder::ctl {
+
+struct ssh_settings {
+  std::string config = "~/.ssh/config";
+  int port = 22;
+  std::string identity;
+  int connect_timeout = 10;
+  int concurrency = 100;
+  std::string strict_host_key_checking = "yes";
+};
+
+struct murder_config {
+  std::string user;
+  std::string host_suffix;
+  std::string remote_murder_path = "/opt/murder";
+  std::string default_temp_path = "/tmp";
+  std::string default_tag;
+  std::string default_seeder_files_path;
+  std::string default_destination_path;
+  int tracker_port = 8998;
+  std::string tracker;              // default: the first peer
+  std::string seeder;               // default: the first peer
+  std::vector<std::string> peers;
+  ssh_settings ssh;
+};
+
+// Parses murder.toml text. `origin` names the file in errors. A relative
+// `peer_file` is read relative to `base_dir`.
+murder_config parse_config(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir);
+
+// Reads a hosts file: one host a line, `#` comments, blank lines ignored.
+std::vector<std::string> parse_hosts(std::string_view text);
+
+// Fills the tracker and seeder roles from the first peer when unset, and appends
+// host_suffix to every host that lacks it. Throws failure(usage) with no peers.
+void apply_role_defaults(murder_config& config);
+
+// Splits "key=value" command-line words; throws failure(usage) naming a word
+// without '='.
+std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& words);
+
+}  // namespace murder::ctl

@@ -1,0 +1,163 @@
+#include "murder/ctl/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+
+namespace murder::ctl {
+
+namespace {
+
+std::string where(const toml::node& node, const std::string& origin) {
+  return origin + " line " + std::to_string(node.source().begin.line);
+}
+
+failure config_error(const toml::node& node, const std::string& origin, const std::string& key, const std::string& why) {
+  return failure(exit_code::usage, where(node, origin) + ": " + key + " " + why);
+}
+
+std::string get_string(const toml::node& node, const std::string& origin, const std::string& key) {
+  if (auto v = node.value<std::string>()) return *v;
+  throw config_error(node, origin, key, "must be a string");
+}
+
+int get_int(const toml::node& node, const std::string& origin, const std::string& key, int lo, int hi) {
+  auto v = node.value<std::int64_t>();
+  if (!v || *v < lo || *v > hi) {
+    throw config_error(node, origin, key, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return static_cast<int>(*v);
+}
+
+std::vector<std::string> get_hosts(const toml::node& node, const std::string& origin, const std::string& key) {
+  std::vector<std::string> hosts;
+  if (auto single = node.value<std::string>()) return {*single};
+  const toml::array* list = node.as_array();
+  if (!list) throw config_error(node, origin, key, "must be a host or a list of hosts");
+  for (const auto& item : *list) hosts.push_back(get_string(item, origin, key));
+  return hosts;
+}
+
+void parse_roles(const toml::table& roles, const std::string& origin, const std::filesystem::path& base_dir,
+                 murder_config& config) {
+  for (const auto& [raw_key, node] : roles) {
+    std::string key(raw_key.str());
+    if (key == "tracker") config.tracker = get_string(node, origin, "roles.tracker");
+    else if (key == "seeder") config.seeder = get_string(node, origin, "roles.seeder");
+    else if (key == "peer") config.peers = get_hosts(node, origin, "roles.peer");
+    else if (key == "peer_file") {
+      std::filesystem::path file = get_string(node, origin, "roles.peer_file");
+      if (file.is_relative()) file = base_dir / file;
+      config.peers = parse_hosts(read_file(file));
+    } else {
+      throw config_error(node, origin, "roles." + key, "is not a known setting");
+    }
+  }
+}
+
+void parse_ssh(const toml::table& ssh, const std::string& origin, murder_config& config) {
+  for (const auto& [raw_key, node] : ssh) {
+    std::string key(raw_key.str());
+    std::string name = "ssh." + key;
+    if (key == "config") config.ssh.config = get_string(node, origin, name);
+    else if (key == "port") config.ssh.port = get_int(node, origin, name, 1, 65535);
+    else if (key == "identity") config.ssh.identity = get_string(node, origin, name);
+    else if (key == "connect_timeout") config.ssh.connect_timeout = get_int(node, origin, name, 1, 3600);
+    else if (key == "concurrency") config.ssh.concurrency = get_int(node, origin, name, 1, 100000);
+    else if (key == "strict_host_key_checking") {
+      std::string mode = get_string(node, origin, name);
+      if (mode != "yes" && mode != "accept-new" && mode != "no") {
+        throw config_error(node, origin, name, "must be \"yes\", \"accept-new\" or \"no\"");
+      }
+      config.ssh.strict_host_key_checking = mode;
+    } else {
+      throw config_error(node, origin, name, "is not a known setting");
+    }
+  }
+}
+
+}  // namespace
+
+murder_config parse_config(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw failure(exit_code::usage, origin + " line " + std::to_string(e.source().begin.line) + ": " +
+                                        std::string(e.description()));
+  }
+  murder_config config;
+  const std::map<std::string, std::string*> strings = {
+      {"user", &config.user},
+      {"host_suffix", &config.host_suffix},
+      {"remote_murder_path", &config.remote_murder_path},
+      {"default_temp_path", &config.default_temp_path},
+      {"default_tag", &config.default_tag},
+      {"default_seeder_files_path", &config.default_seeder_files_path},
+      {"default_destination_path", &config.default_destination_path},
+  };
+  for (const auto& [raw_key, node] : root) {
+    std::string key(raw_key.str());
+    if (auto it = strings.find(key); it != strings.end()) {
+      *it->second = get_string(node, origin, key);
+    } else if (key == "tracker_port") {
+      config.tracker_port = get_int(node, origin, key, 1, 65535);
+    } else if (key == "roles" && node.is_table()) {
+      parse_roles(*node.as_table(), origin, base_dir, config);
+    } else if (key == "ssh" && node.is_table()) {
+      parse_ssh(*node.as_table(), origin, config);
+    } else {
+      throw config_error(node, origin, key, "is not a known setting");
+    }
+  }
+  return config;
+}
+
+std::vector<std::string> parse_hosts(std::string_view text) {
+  std::vector<std::string> hosts;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) continue;
+    auto last = line.find_last_not_of(" \t\r");
+    hosts.emplace_back(line.substr(first, last - first + 1));
+  }
+  return hosts;
+}
+
+void apply_role_defaults(murder_config& config) {
+  if (config.peers.empty()) throw failure(exit_code::usage, "no peer hosts: set [roles] peer, peer_file or --hosts");
+  if (config.tracker.empty()) config.tracker = config.peers.front();
+  if (config.seeder.empty()) config.seeder = config.peers.front();
+  const std::string& suffix = config.host_suffix;
+  auto add_suffix = [&](std::string& host) {
+    if (!suffix.empty() && (host.size() < suffix.size() || host.compare(host.size() - suffix.size(), suffix.size(), suffix) != 0)) {
+      host += suffix;
+    }
+  };
+  add_suffix(config.tracker);
+  add_suffix(config.seeder);
+  for (auto& peer : config.peers) add_suffix(peer);
+}
+
+std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& words) {
+  std::map<std::string, std::string> values;
+  for (const auto& word : words) {
+    auto eq = word.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw failure(exit_code::usage, "'" + word + "' is neither a task nor key=value");
+    }
+    values[word.substr(0, eq)] = word.substr(eq + 1);
+  }
+  return values;
+}
+
+}  // namespace murder::ctl

@@ -1,0 +1,129 @@
+#include <cstdio>
+
+#include "murder/core/error.hpp"
+#include "murder/ctl/config.hpp"
+#include "murder/ctl/remote_quote.hpp"
+#include "sandbox.hpp"
+
+namespace fs = std::filesystem;
+using namespace murder::ctl;
+
+namespace {
+
+class ctl_config_test : public murder::testing::sandbox_test {};
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const murder::failure& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// Runs `sh -c "printf '%s\n' <quoted words>"` and returns what the shell printed.
+std::string through_shell(const std::vector<std::string>& words) {
+  std::string command = "printf '%s\\n' " + shell_command(words);
+  std::string outer = "sh -c " + shell_quote(command);
+  FILE* pipe = ::popen(outer.c_str(), "r");
+  std::string out;
+  char buf[256];
+  while (size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+  ::pclose(pipe);
+  return out;
+}
+
+TEST_F(ctl_config_test, hostile_values_reach_the_remote_shell_literally) {
+  fs::path canary = path("pwned");
+  std::vector<std::string> words = {"$(touch " + canary.string() + ")", "`touch " + canary.string() + "`",
+                                    "a; touch " + canary.string(), "it's \"quoted\"", "back\\slash", "new\nline",
+                                    "| touch " + canary.string(), "*", "~root", ""};
+  std::string expected;
+  for (const auto& w : words) expected += w + "\n";
+  EXPECT_EQ(through_shell(words), expected);
+  EXPECT_FALSE(fs::exists(canary));
+}
+
+TEST(tag, slash_and_empty_are_refused) {
+  EXPECT_NO_THROW(validate_tag("Deploy20100101"));
+  EXPECT_EQ(error_of([] { validate_tag("a/b"); }), "tag 'a/b' may not contain '/'");
+  EXPECT_EQ(error_of([] { validate_tag(""); }), "a tag is required (tag=NAME or default_tag)");
+  EXPECT_EQ(error_of([] { validate_tag(".."); }), "tag '..' is not a usable name");
+}
+
+TEST_F(ctl_config_test, reads_every_setting) {
+  write(path("hosts.dat"), "# fleet\nweb1\n  web2  \n\nweb3 # spare\n");
+  auto config = parse_config(R"(
+user = "deploy"
+host_suffix = ".example"
+remote_murder_path = "/opt/m"
+default_temp_path = "/var/tmp"
+default_tag = "T1"
+default_seeder_files_path = "~/files"
+default_destination_path = "/srv/app"
+tracker_port = 9000
+[roles]
+tracker = "t1"
+peer_file = "hosts.dat"
+[ssh]
+port = 2222
+identity = "~/.ssh/deploy"
+connect_timeout = 5
+concurrency = 50
+strict_host_key_checking = "accept-new"
+)",
+                             "murder.toml", root_);
+  EXPECT_EQ(config.user, "deploy");
+  EXPECT_EQ(config.remote_murder_path, "/opt/m");
+  EXPECT_EQ(config.default_temp_path, "/var/tmp");
+  EXPECT_EQ(config.default_tag, "T1");
+  EXPECT_EQ(config.default_seeder_files_path, "~/files");
+  EXPECT_EQ(config.default_destination_path, "/srv/app");
+  EXPECT_EQ(config.tracker_port, 9000);
+  EXPECT_EQ(config.ssh.port, 2222);
+  EXPECT_EQ(config.ssh.identity, "~/.ssh/deploy");
+  EXPECT_EQ(config.ssh.connect_timeout, 5);
+  EXPECT_EQ(config.ssh.concurrency, 50);
+  EXPECT_EQ(config.ssh.strict_host_key_checking, "accept-new");
+  EXPECT_EQ(config.peers, (std::vector<std::string>{"web1", "web2", "web3"}));
+  apply_role_defaults(config);
+  EXPECT_EQ(config.tracker, "t1.example");
+  EXPECT_EQ(config.seeder, "web1.example");
+  EXPECT_EQ(config.peers.back(), "web3.example");
+}
+
+TEST(config, defaults_follow_the_original) {
+  auto config = parse_config("[roles]\npeer = [\"h1\", \"h2\"]\n", "murder.toml", ".");
+  EXPECT_EQ(config.default_temp_path, "/tmp");
+  EXPECT_EQ(config.tracker_port, 8998);
+  EXPECT_EQ(config.ssh.strict_host_key_checking, "yes");
+  EXPECT_EQ(config.ssh.concurrency, 100);
+  apply_role_defaults(config);
+  EXPECT_EQ(config.tracker, "h1");
+  EXPECT_EQ(config.seeder, "h1");
+}
+
+TEST(config, errors_name_the_key_and_the_line) {
+  auto parse = [](const char* text) { return error_of([&] { parse_config(text, "murder.toml", "."); }); };
+  EXPECT_EQ(parse("user = \"u\"\ntraker_port = 1\n"), "murder.toml line 2: traker_port is not a known setting");
+  EXPECT_EQ(parse("[ssh]\n\nstrict_host_key_checking = \"maybe\"\n"),
+            "murder.toml line 3: ssh.strict_host_key_checking must be \"yes\", \"accept-new\" or \"no\"");
+  EXPECT_EQ(parse("tracker_port = 70000\n"), "murder.toml line 1: tracker_port must be a whole number from 1 to 65535");
+  EXPECT_EQ(parse("[roles]\npeers = [\"a\"]\n"), "murder.toml line 2: roles.peers is not a known setting");
+  EXPECT_NE(parse("user = \n").find("murder.toml line 1:"), std::string::npos);
+  EXPECT_EQ(error_of([] {
+              murder_config empty;
+              apply_role_defaults(empty);
+            }),
+            "no peer hosts: set [roles] peer, peer_file or --hosts");
+}
+
+TEST(assignments, split_key_value_words) {
+  auto values = parse_assignments({"tag=Deploy1", "files_path=~/files", "x=a=b", "empty="});
+  EXPECT_EQ(values.at("tag"), "Deploy1");
+  EXPECT_EQ(values.at("x"), "a=b");
+  EXPECT_EQ(values.at("empty"), "");
+  EXPECT_EQ(error_of([] { parse_assignments({"deploi"}); }), "'deploi' is neither a task nor key=value");
+}
+
+}  // namespace

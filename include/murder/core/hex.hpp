@@ -7,6 +7,9 @@
 
 namespace murder {
 
+// The value of one hex digit (either case), or -1 for any other character.
+int hex_digit_value(char c);
+
 // Lowercase hex of `bytes`.
 std::string to_hex(std::string_view bytes);
 

@@ -86,8 +86,7 @@ struct transfer::impl {
     if (!storage_error.empty()) throw failure(exit_code::disk, storage_error);
   }
 
-  transfer_status status() const {
-    lt::torrent_status st = handle.status();
+  transfer_status status_of(const lt::torrent_status& st) const {
     transfer_status s;
     s.name = info->name();
     s.bytes_done = static_cast<std::uint64_t>(st.total_wanted_done);
@@ -156,12 +155,12 @@ void transfer::download(progress_reporter& progress) {
   auto last_progress = clock_type::now();
   for (;;) {
     d.pump(std::chrono::milliseconds(250));
-    transfer_status s = d.status();
-    progress.update(s);
     lt::torrent_status st = d.handle.status();
+    transfer_status s = d.status_of(st);
+    progress.update(s);
     if (st.is_seeding) {
       d.flush();
-      progress.finish(d.status());
+      progress.finish(d.status_of(d.handle.status()));
       return;
     }
     if (stop_requested()) {

@@ -128,6 +128,8 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
 
   lt::add_torrent_params atp;
+  // The session gets its own copy: libtorrent's thread changes it (file renames)
+  // while this thread reads names and trackers from ours.
   atp.ti = std::make_shared<lt::torrent_info>(*impl_->info);
   atp.save_path = saveas.parent_path().string();
   if (saveas.filename().string() != impl_->info->name()) atp.renamed_files[lt::file_index_t{0}] = saveas.filename().string();

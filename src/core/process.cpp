@@ -50,12 +50,8 @@ void pidfile::create(const fs::path& path) {
   }
   std::error_code ec;
   if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  write_file_atomically(path, std::to_string(::getpid()) + "\n");
   path_ = path;
-  update();
-}
-
-void pidfile::update() {
-  if (!path_.empty()) write_file_atomically(path_, std::to_string(::getpid()) + "\n");
 }
 
 std::optional<pid_t> read_live_pid(const fs::path& path) {

@@ -21,10 +21,9 @@ class pidfile {
   pidfile(const pidfile&) = delete;
   pidfile& operator=(const pidfile&) = delete;
 
-  // Throws failure(usage) naming the path and the live pid.
+  // Throws failure(usage) naming the path and the live pid. Call it after
+  // detach(), so the file names the process that does the work.
   void create(const std::filesystem::path& path);
-  // Rewrites the file with the current pid (after a fork into the background).
-  void update();
 
  private:
   std::filesystem::path path_;

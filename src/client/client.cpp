@@ -29,6 +29,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   load_torrent(job.transfer.torrent);
   extract_options options{job.replace_existing};
   if (job.extract_to) check_extract_target(*job.extract_to, options);
+  if (job.copy_to) check_place_target(*job.copy_to, options);
   std::optional<background_child> child;
   if (job.seed_after > 0 && !job.foreground) child = detach("murder_client");
   pidfile pid;
@@ -60,6 +61,7 @@ int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
 
   transfer t(job.transfer, log);
   t.verify_for_seeding();
+  if (job.announce_timeout > 0) t.wait_announced(std::chrono::seconds(job.announce_timeout));
   std::printf("murder_client: seeding %s\n", job.transfer.saveas.c_str());
   std::fflush(stdout);
   log->info("seeding {}", job.transfer.saveas.string());

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "murder/client/client.hpp"
+#include "murder/client/control.hpp"
 #include "murder/core/cidr.hpp"
 #include "murder/core/logging.hpp"
 #include "murder/core/program.hpp"
@@ -27,7 +28,10 @@ int main(int argc, char** argv) {
     murder::client::peer_job peer;
     murder::client::seed_job seed;
     std::string peer_allow, seed_allow, peer_log, seed_log, extract, copy;
+    std::vector<std::filesystem::path> pidfiles;
+    int grace = 10;
     CLI::App app{"murder_client: download or serve one murder torrent"};
+    app.set_version_flag("--version", MURDER_VERSION);
     app.require_subcommand(1);
     auto* peer_cmd = app.add_subcommand("peer", "download, verify, deliver, then seed a while in the background");
     add_common(*peer_cmd, peer.transfer, peer_allow, peer_log, peer.pidfile);
@@ -43,12 +47,21 @@ int main(int argc, char** argv) {
     auto* seed_cmd = app.add_subcommand("seed", "check the payload and serve it until stopped");
     add_common(*seed_cmd, seed.transfer, seed_allow, seed_log, seed.pidfile);
     seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
-    seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once seeding");
+    seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once the tracker has answered");
+    seed_cmd->add_option("--announce-timeout", seed.announce_timeout, "seconds to wait for the tracker's first answer")
+        ->capture_default_str();
+    auto* stop_cmd = app.add_subcommand("stop", "stop the murder processes these pidfiles name");
+    stop_cmd->add_option("pidfile", pidfiles, "pidfiles written by --pidfile")->required();
+    stop_cmd->add_option("--grace", grace, "seconds to wait after SIGTERM before SIGKILL")->capture_default_str();
+    auto* status_cmd = app.add_subcommand("status", "say whether these pidfiles name running murder processes");
+    status_cmd->add_option("pidfile", pidfiles, "pidfiles written by --pidfile")->required();
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
       return app.exit(e);
     }
+    if (*stop_cmd) return murder::client::run_stop(pidfiles, std::chrono::seconds(grace));
+    if (*status_cmd) return murder::client::run_status(pidfiles);
     if (*peer_cmd) {
       if (!extract.empty()) peer.extract_to = extract;
       if (!copy.empty()) peer.copy_to = copy;

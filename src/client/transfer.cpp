@@ -10,6 +10,7 @@
 
 #include <csignal>
 
+#include "murder/core/address.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/torrent_file.hpp"
 
@@ -48,6 +49,7 @@ struct transfer::impl {
   std::string tracker_note = "no reply yet";
   std::string storage_error;
   bool checked = false;
+  bool announced = false;
   int hash_failures = 0;
 
   std::string tracker_url() const {
@@ -72,6 +74,7 @@ struct transfer::impl {
         log->warn("tracker {}", tracker_note);
       } else if (auto* reply = lt::alert_cast<lt::tracker_reply_alert>(a)) {
         tracker_note = std::string(reply->tracker_url()) + ": ok, " + std::to_string(reply->num_peers) + " peers";
+        announced = true;
       } else if (lt::alert_cast<lt::hash_failed_alert>(a)) {
         ++hash_failures;
         log->warn("{}", a->message());
@@ -119,10 +122,11 @@ struct transfer::impl {
 transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_unique<impl>()) {
   impl_->options = options;
+  impl_->options.session.ip = resolve_host_address(options.session.ip);
   impl_->log = std::move(log);
   impl_->info = load_torrent(options.torrent);
   fs::path saveas = fs::absolute(options.saveas);
-  lt::session_params params(make_settings(options.session));
+  lt::session_params params(make_settings(impl_->options.session));
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
   impl_->session = std::make_unique<lt::session>(std::move(params));
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
@@ -203,6 +207,20 @@ void transfer::verify_for_seeding() {
                                             std::to_string(d.info->num_pieces()) + " pieces verified");
   }
   d.handle.unset_flags(lt::torrent_flags::upload_mode);
+}
+
+void transfer::wait_announced(std::chrono::seconds timeout) {
+  auto& d = *impl_;
+  auto deadline = clock_type::now() + timeout;
+  while (!d.announced) {
+    if (stop_requested()) throw failure(exit_code::failure, "stopped while announcing " + d.options.saveas.string());
+    if (clock_type::now() >= deadline) {
+      throw failure(exit_code::network, "tracker did not answer within " + std::to_string(timeout.count()) +
+                                            " s while seeding " + d.options.saveas.string() + ": " + d.tracker_url() +
+                                            " (" + d.tracker_note + ")");
+    }
+    d.pump(std::chrono::milliseconds(250));
+  }
 }
 
 void transfer::serve_until(clock_type::time_point deadline) {

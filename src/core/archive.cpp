@@ -332,12 +332,18 @@ extract_result extract_archive(const fs::path& archive_path, const fs::path& tar
   return result;
 }
 
-void place_file(const fs::path& payload, const fs::path& target, const extract_options& options) {
+void check_place_target(const fs::path& target, const extract_options& options) {
   std::error_code ec;
   auto st = fs::symlink_status(target, ec);
   if (fs::exists(st) && !options.replace_existing && !(fs::is_directory(st) && is_empty_directory(target))) {
     throw failure(exit_code::disk, "destination " + target.string() + " already exists; refusing to overwrite it");
   }
+}
+
+void place_file(const fs::path& payload, const fs::path& target, const extract_options& options) {
+  check_place_target(target, options);
+  std::error_code ec;
+  auto st = fs::symlink_status(target, ec);
   if (fs::is_directory(st)) fs::remove_all(target, ec);
   ensure_parent(target);
   copy_file_atomically(payload, target);

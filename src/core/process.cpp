@@ -18,7 +18,23 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+// Reads /proc/PID/stat: "pid (comm) state ...". A zombie has finished running even
+// while its parent has not reaped it yet.
+bool running_murder_program(pid_t pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
+  std::string stat;
+  try {
+    stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  } catch (const failure&) {
+    return false;
+  }
+  auto open = stat.find('(');
+  auto close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) return false;
+  std::string name = stat.substr(open + 1, close - open - 1);
+  char state = stat[close + 2];
+  return name.rfind("murder_", 0) == 0 && state != 'Z' && state != 'X';
+}
 
 std::optional<pid_t> read_pid(const fs::path& path) {
   FILE* f = std::fopen(path.c_str(), "r");
@@ -56,8 +72,32 @@ void pidfile::create(const fs::path& path) {
 
 std::optional<pid_t> read_live_pid(const fs::path& path) {
   auto pid = read_pid(path);
-  if (pid && process_alive(*pid)) return pid;
+  if (pid && running_murder_program(*pid)) return pid;
   return std::nullopt;
+}
+
+stop_report stop_by_pidfile(const fs::path& path, std::chrono::seconds grace) {
+  auto pid = read_live_pid(path);
+  if (!pid) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return {};
+  }
+  if (::kill(*pid, SIGTERM) != 0 && errno != ESRCH) {
+    throw failure(exit_code::failure, "cannot signal process " + std::to_string(*pid) + " named by " + path.string() +
+                                          ": " + errno_text(errno));
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (running_murder_program(*pid)) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::kill(*pid, SIGKILL);
+      std::error_code ec;
+      fs::remove(path, ec);
+      return {stop_outcome::killed, *pid};
+    }
+    ::usleep(50 * 1000);
+  }
+  return {stop_outcome::stopped, *pid};
 }
 
 void background_child::report(int status) {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     murder::pack_options pack;
     bool keep_git = false;
     CLI::App app{"murder_make_torrent: pack a directory into a tarball and write a private .torrent for it"};
+    app.set_version_flag("--version", MURDER_VERSION);
     app.add_option("file", payload, "payload file, or a directory to pack")->required();
     app.add_option("tracker", tracker, "tracker as host:port or an http:// announce URL")->required();
     app.add_option("target", target, "the .torrent to write")->required();

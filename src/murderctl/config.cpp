@@ -66,6 +66,7 @@ void parse_ssh(const toml::table& ssh, const std::string& origin, murder_config&
     else if (key == "port") config.ssh.port = get_int(node, origin, name, 1, 65535);
     else if (key == "identity") config.ssh.identity = get_string(node, origin, name);
     else if (key == "connect_timeout") config.ssh.connect_timeout = get_int(node, origin, name, 1, 3600);
+    else if (key == "command_timeout") config.ssh.command_timeout = get_int(node, origin, name, 1, 7 * 24 * 3600);
     else if (key == "concurrency") config.ssh.concurrency = get_int(node, origin, name, 1, 100000);
     else if (key == "strict_host_key_checking") {
       std::string mode = get_string(node, origin, name);

@@ -16,6 +16,12 @@ std::string shell_quote(std::string_view value) {
   return out;
 }
 
+std::string shell_quote_path(std::string_view path) {
+  if (path == "~") return "\"$HOME\"";
+  if (path.substr(0, 2) == "~/") return "\"$HOME\"/" + shell_quote(path.substr(2));
+  return shell_quote(path);
+}
+
 std::string shell_command(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {

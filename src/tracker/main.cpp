@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir;
     bool daemon = false;
     CLI::App app{"murder_tracker: HTTP BitTorrent tracker for murder deploys"};
+    app.set_version_flag("--version", MURDER_VERSION);
     app.add_option("--port", config.server.port, "TCP port to listen on")->capture_default_str();
     app.add_option("--bind", config.server.bind_address, "address to listen on")->capture_default_str();
     app.add_option("--dfile", state_file, "state file: swarms survive a restart");

@@ -96,7 +96,7 @@ TEST(config, defaults_follow_the_original) {
   auto config = parse_config("[roles]\npeer = [\"h1\", \"h2\"]\n", "murder.toml", ".");
   EXPECT_EQ(config.default_temp_path, "/tmp");
   EXPECT_EQ(config.tracker_port, 8998);
-  EXPECT_EQ(config.ssh.strict_host_key_checking, "yes");
+  EXPECT_EQ(config.ssh.strict_host_key_checking, "");
   EXPECT_EQ(config.ssh.concurrency, 100);
   apply_role_defaults(config);
   EXPECT_EQ(config.tracker, "h1");

@@ -5,8 +5,9 @@
 //         extracted into a directory, atomically), then keep seeding for
 //         `seed_after` seconds in a detached background process while the
 //         foreground process exits 0 at once, so the caller can go on.
-//   seed: check the payload against the torrent (or trust it) and serve it until
-//         SIGTERM, optionally as a daemon.
+//   seed: check the payload against the torrent (or trust it), wait until the
+//         tracker has answered, and serve until SIGTERM, optionally as a daemon
+//         (the foreground returns only once seeding has really begun).
 
 #include <spdlog/logger.h>
 
@@ -31,6 +32,7 @@ struct peer_job {
 struct seed_job {
   transfer_options transfer;
   bool daemon = false;
+  int announce_timeout = 30;  // seconds for the tracker's first answer; 0: do not wait
   std::string pidfile;
 };
 

@@ -41,6 +41,10 @@ class transfer {
   // Throws failure(bad_input) naming the file when it does not.
   void verify_for_seeding();
 
+  // Returns once a tracker has answered an announce. Throws failure(network)
+  // naming the tracker and its last error after `timeout`.
+  void wait_announced(std::chrono::seconds timeout);
+
   // Serves peers until `deadline` or a stop signal.
   void serve_until(std::chrono::steady_clock::time_point deadline);
 

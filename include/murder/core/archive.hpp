@@ -69,6 +69,9 @@ void check_extract_target(const std::filesystem::path& target, const extract_opt
 extract_result extract_archive(const std::filesystem::path& archive_path, const std::filesystem::path& target_dir,
                                const extract_options& options);
 
+// Throws failure(disk) unless place_file could put a file at `target`.
+void check_place_target(const std::filesystem::path& target, const extract_options& options);
+
 // Places a single payload file at `target` (atomically), for `path_is_file` runs.
 void place_file(const std::filesystem::path& payload, const std::filesystem::path& target,
                 const extract_options& options);

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -29,8 +30,20 @@ class pidfile {
   std::filesystem::path path_;
 };
 
-// The pid recorded in `path` if that process is alive, else nullopt.
+// The pid recorded in `path` if that process is alive and is a murder program
+// (its name starts with "murder_"), else nullopt. The name check keeps a stale
+// pidfile whose pid was reused by another program from ever naming it.
 std::optional<pid_t> read_live_pid(const std::filesystem::path& path);
+
+// Stops the murder process a pidfile names: SIGTERM, then up to `grace` for it to
+// end, then SIGKILL. A missing or stale pidfile is not an error (the process is
+// simply not running); a stale file is removed.
+enum class stop_outcome { not_running, stopped, killed };
+struct stop_report {
+  stop_outcome outcome = stop_outcome::not_running;
+  pid_t pid = 0;
+};
+stop_report stop_by_pidfile(const std::filesystem::path& path, std::chrono::seconds grace);
 
 // Splits the process in two. The parent stays in the foreground and waits; the
 // child is detached (new session, no controlling terminal) and carries on. The

@@ -5,7 +5,7 @@
 //   user, host_suffix, remote_murder_path, default_temp_path, default_tag,
 //   default_seeder_files_path, default_destination_path, tracker_port
 //   [roles] tracker = "h", seeder = "h", peer = ["h1", ...] or peer_file = "hosts.dat"
-//   [ssh] config, port, identity, connect_timeout, concurrency,
+//   [ssh] config, port, identity, connect_timeout, command_timeout, concurrency,
 //         strict_host_key_checking = "yes" | "accept-new" | "no"
 //
 // An unknown key is an error naming the key and its line, so a misspelt setting
@@ -19,13 +19,16 @@
 
 namespace murder::ctl {
 
+// Where a setting is also in the ssh_config file, a value given here wins; an
+// unset one (empty, 0) leaves the ssh_config value or OpenSSH's default.
 struct ssh_settings {
   std::string config = "~/.ssh/config";
-  int port = 22;
-  std::string identity;
-  int connect_timeout = 10;
-  int concurrency = 100;
-  std::string strict_host_key_checking = "yes";
+  int port = 0;                   // 0: from ssh_config, else 22
+  std::string identity;           // tried before ssh_config's IdentityFile and the agent
+  int connect_timeout = 10;       // seconds to connect and authenticate
+  int command_timeout = 3600;     // seconds any one remote command may take
+  int concurrency = 100;          // hosts worked on at once
+  std::string strict_host_key_checking;  // "yes", "accept-new", "no"; unset: ssh_config, else "yes"
 };
 
 struct murder_config {

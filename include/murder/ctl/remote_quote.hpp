@@ -12,6 +12,10 @@ namespace murder::ctl {
 // `value` as one POSIX shell word: wrapped in single quotes, each ' written '\''.
 std::string shell_quote(std::string_view value);
 
+// A path as one shell word. A leading "~/" stays relative to the login
+// directory: it becomes "$HOME"/ followed by the quoted rest.
+std::string shell_quote_path(std::string_view path);
+
 // The words joined with spaces, each quoted.
 std::string shell_command(const std::vector<std::string>& words);
 

@@ -1,0 +1,21 @@
+#pragma once
+// Process control for murder daemons, run on the host itself (murderctl calls it
+// over SSH): stop or query the processes that murder's pidfiles name. A pidfile
+// only ever leads to a murder program (see read_live_pid), so a reused pid is
+// never signalled.
+
+#include <chrono>
+#include <filesystem>
+#include <vector>
+
+namespace murder::client {
+
+// Stops each named process; prints one line per pidfile ("stopped pid N: FILE"
+// or "not running: FILE"). Returns 0: stopping what is not running is not an error.
+int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::seconds grace);
+
+// Prints "running pid N: FILE" or "not running: FILE" per pidfile. Returns 0 when
+// every named process runs, 1 otherwise.
+int run_status(const std::vector<std::filesystem::path>& pidfiles);
+
+}  // namespace murder::client

@@ -1,0 +1,134 @@
+#pragma once
+// murderctl's tasks (SPEC section 3): what each does on one host, which roles it
+// runs on, and how `deploy` and the `murder:` synonyms expand.
+//
+// A task body sees one host through a host_call: it runs quoted commands there,
+// uploads and downloads files, and throws murder::failure with a line naming the
+// host when something fails. The runner (runner.hpp) runs bodies in parallel.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "murder/ctl/config.hpp"
+#include "murder/ctl/transport.hpp"
+
+namespace murder::ctl {
+
+// The values of one run: murder.toml's defaults overridden by key=value words
+// (the Capistrano environment variables of the original).
+struct deploy_values {
+  std::string tag;               // tag=, else default_tag
+  std::string files_path;        // files_path=, else default_seeder_files_path
+  std::string destination_path;  // destination_path=, else default_destination_path
+  std::string temp_path;         // temp_path=, else default_temp_path
+  bool no_tag_directory = false;
+  bool unsafe_please_delete = false;
+  bool path_is_file = false;
+  bool do_not_download_torrent = false;
+};
+
+// Throws failure(usage) for an unknown key, naming it and listing the known ones.
+deploy_values resolve_values(const murder_config& config, const std::map<std::string, std::string>& assignments);
+
+// Where murder keeps its things on a host, under remote_murder_path.
+struct remote_layout {
+  std::string root;
+  std::string program(std::string_view name) const { return root + "/bin/" + std::string(name); }
+  std::string run_dir() const { return root + "/run"; }
+  std::string log_dir() const { return root + "/log"; }
+  std::string torrent_dir() const { return root + "/torrents"; }  // the tracker's allowed_dir
+  std::string pidfile(std::string_view name) const { return run_dir() + "/" + std::string(name) + ".pid"; }
+  std::string logfile(std::string_view name) const { return log_dir() + "/" + std::string(name) + ".log"; }
+};
+
+// Everything the tasks of one run share. Read-only while tasks run.
+struct task_env {
+  const murder_config& config;
+  deploy_values values;
+  remote_layout layout;
+  transport& hosts;
+  std::filesystem::path bundle;  // for distribute_files
+  std::string bundle_contents;   // read once by distribute_files' check
+  std::chrono::seconds command_timeout{3600};
+
+  // TEMP/TAG.tgz and TEMP/TAG.tgz.torrent, on the hosts and on the workstation.
+  std::string payload_path() const { return values.temp_path + "/" + values.tag + ".tgz"; }
+  std::string torrent_path() const { return payload_path() + ".torrent"; }
+  std::filesystem::path local_torrent_path() const;
+};
+
+// Appends to one host's log (--log-dir); does nothing without a log dir.
+class host_log {
+ public:
+  host_log() = default;
+  explicit host_log(std::filesystem::path file) : file_(std::move(file)) {}
+  void write(std::string_view text) const;
+
+ private:
+  std::filesystem::path file_;
+};
+
+// One host's share of one task.
+class host_call {
+ public:
+  using bytes_sink = std::function<void(std::uint64_t done, std::uint64_t total)>;
+  host_call(const task_env& env, std::string host, host_connection& connection, const host_log& log,
+            bytes_sink on_bytes = {})
+      : env_(env), host_(std::move(host)), connection_(connection), log_(log), on_bytes_(std::move(on_bytes)) {}
+
+  const task_env& env() const { return env_; }
+  const std::string& host() const { return host_; }
+  host_connection& connection() { return connection_; }
+
+  // Runs `command`; an exit status above `highest_ok` throws failure naming the
+  // host and carrying the command's last error line, its exit status mapped to
+  // murder's exit codes.
+  command_result run(const std::string& command, int highest_ok = 0);
+
+  void upload(std::string_view contents, const std::string& remote_path, unsigned mode);
+  std::string download(const std::string& remote_path);
+  void log(std::string_view text) const { log_.write(text); }
+
+ private:
+  const task_env& env_;
+  std::string host_;
+  host_connection& connection_;
+  const host_log& log_;
+  bytes_sink on_bytes_;
+};
+
+enum role : unsigned { tracker_role = 1, seeder_role = 2, peer_role = 4, all_roles = 7 };
+
+struct task {
+  std::string_view name;
+  std::string_view summary;
+  unsigned roles;
+  bool needs_tag;
+  bool cleanup;  // still runs after an earlier task failed (the stop tasks)
+  // On the workstation: `check` validates the run's values before any task
+  // touches a host; `prepare` runs just before this task (it may need the work
+  // of earlier tasks, as peer needs the torrent create_torrent fetched).
+  std::function<void(const task_env&)> check;
+  std::function<void(task_env&)> prepare;
+  std::function<std::string(host_call&)> on_host;  // returns a note for the results
+};
+
+const std::vector<task>& all_tasks();
+
+// Expands task words in order: "murder:X" is X, "deploy" is its pipeline.
+// Throws failure(usage) naming an unknown task.
+std::vector<const task*> expand_tasks(const std::vector<std::string>& words);
+
+// The hosts a task runs on, each once, in role order.
+std::vector<std::string> hosts_for(const task& t, const murder_config& config);
+
+// `cap -T`-style list: one line per task.
+std::string task_help();
+
+}  // namespace murder::ctl

@@ -1,0 +1,62 @@
+#pragma once
+// How murderctl reaches a host. Two implementations: SSH through libssh (real
+// fleets) and a local one (each "host" a directory on this machine, for tests and
+// the demo). Tasks see only this interface.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "murder/ctl/config.hpp"
+
+namespace murder::ctl {
+
+struct command_result {
+  int exit_status = 0;
+  std::string output;  // stdout
+  std::string errors;  // stderr
+};
+
+// Receives each line of a command's output as it arrives.
+using line_sink = std::function<void(std::string_view line, bool is_stderr)>;
+
+// One open connection to one host, used by one thread at a time.
+class host_connection {
+ public:
+  virtual ~host_connection() = default;
+
+  // Runs `command` in the host's shell (in the login directory). Throws
+  // failure(network) when the connection breaks or `timeout` passes first.
+  virtual command_result run(const std::string& command, std::chrono::seconds timeout, const line_sink& on_line) = 0;
+
+  // Writes `contents` to `remote_path` (relative: to the login directory), under
+  // a temporary name first, then renamed, so it appears whole or not at all.
+  virtual void upload(std::string_view contents, const std::string& remote_path, unsigned mode) = 0;
+
+  // The contents of a (small) remote file. Throws failure naming the path.
+  virtual std::string download(const std::string& remote_path) = 0;
+};
+
+class transport {
+ public:
+  virtual ~transport() = default;
+  // Throws failure(network) naming the host and the reason: unreachable,
+  // refused, host key rejected, authentication failed.
+  virtual std::unique_ptr<host_connection> connect(const std::string& host) = 0;
+};
+
+// SSH with the [ssh] settings and `user` of murder.toml; see ssh_transport.cpp.
+std::unique_ptr<transport> make_ssh_transport(const ssh_settings& settings, const std::string& user);
+
+// Host H is the directory `root/H`, which must exist; commands run there with
+// HOME set to it. H is normally a loopback address (127.0.1.1, ...), which the
+// programs then listen on and announce, so each local host is its own peer.
+std::unique_ptr<transport> make_local_transport(const std::filesystem::path& root);
+
+// Strips a leading "~/" (a path relative to the login directory).
+std::string login_relative(const std::string& path);
+
+}  // namespace murder::ctl

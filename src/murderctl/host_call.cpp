@@ -1,0 +1,118 @@
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+
+#include "murder/core/error.hpp"
+#include "murder/ctl/tasks.hpp"
+
+namespace murder::ctl {
+
+namespace {
+
+std::mutex log_mutex;
+
+std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of("\r\n");
+  if (end == std::string::npos) return "";
+  auto start = text.find_last_of('\n', end);
+  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+exit_code exit_code_of(int remote_status) {
+  switch (remote_status) {
+    case 2: return exit_code::usage;
+    case 3: return exit_code::bad_input;
+    case 4: return exit_code::network;
+    case 5: return exit_code::disk;
+    default: return exit_code::failure;
+  }
+}
+
+// Progress lines of murder_client read "NAME 45.0% 12.3/27.0 MB ...".
+void parse_progress(std::string_view line, const host_call::bytes_sink& sink) {
+  auto mb = line.find(" MB ");
+  if (mb == std::string_view::npos) return;
+  auto start = line.rfind(' ', mb - 1);
+  std::string field(line.substr(start == std::string_view::npos ? 0 : start + 1, mb - (start + 1)));
+  double done = 0, total = 0;
+  if (std::sscanf(field.c_str(), "%lf/%lf", &done, &total) == 2 && total > 0) {
+    sink(static_cast<std::uint64_t>(done * 1e6), static_cast<std::uint64_t>(total * 1e6));
+  }
+}
+
+}  // namespace
+
+void host_log::write(std::string_view text) const {
+  if (file_.empty()) return;
+  std::lock_guard<std::mutex> lock(log_mutex);
+  std::ofstream out(file_, std::ios::app);
+  out << text;
+  if (!text.empty() && text.back() != '\n') out << '\n';
+}
+
+command_result host_call::run(const std::string& command, int highest_ok) {
+  log("$ " + command);
+  auto started = std::chrono::steady_clock::now();
+  auto result = connection_.run(command, env_.command_timeout, [&](std::string_view line, bool is_stderr) {
+    log(std::string(is_stderr ? "! " : "  ") + std::string(line));
+    if (is_stderr && on_bytes_) parse_progress(line, on_bytes_);
+  });
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  char summary[96];
+  std::snprintf(summary, sizeof summary, "exit %d after %.2f s", result.exit_status, seconds);
+  log(summary);
+  if (result.exit_status <= highest_ok) return result;
+  std::string why = last_line(result.errors);
+  if (why.empty()) why = last_line(result.output);
+  if (why.empty()) why = "exit status " + std::to_string(result.exit_status);
+  if (result.exit_status == 127) why += " (has distribute_files run on this host?)";
+  throw failure(exit_code_of(result.exit_status), host_ + ": " + why);
+}
+
+void host_call::upload(std::string_view contents, const std::string& remote_path, unsigned mode) {
+  log("upload " + std::to_string(contents.size()) + " bytes to " + remote_path);
+  connection_.upload(contents, remote_path, mode);
+}
+
+std::string host_call::download(const std::string& remote_path) {
+  log("download " + remote_path);
+  return connection_.download(remote_path);
+}
+
+std::filesystem::path task_env::local_torrent_path() const {
+  std::string path = torrent_path();
+  const char* home = std::getenv("HOME");
+  if (home && path.rfind("~/", 0) == 0) path = std::string(home) + path.substr(1);
+  return path;
+}
+
+deploy_values resolve_values(const murder_config& config, const std::map<std::string, std::string>& assignments) {
+  deploy_values v;
+  v.tag = config.default_tag;
+  v.files_path = config.default_seeder_files_path;
+  v.destination_path = config.default_destination_path;
+  v.temp_path = config.default_temp_path;
+  const std::map<std::string, std::string*> strings = {
+      {"tag", &v.tag}, {"files_path", &v.files_path}, {"destination_path", &v.destination_path}, {"temp_path", &v.temp_path}};
+  const std::map<std::string, bool*> flags = {{"no_tag_directory", &v.no_tag_directory},
+                                              {"unsafe_please_delete", &v.unsafe_please_delete},
+                                              {"path_is_file", &v.path_is_file},
+                                              {"do_not_download_torrent", &v.do_not_download_torrent}};
+  for (const auto& [key, value] : assignments) {
+    if (auto s = strings.find(key); s != strings.end()) {
+      *s->second = value;
+    } else if (auto f = flags.find(key); f != flags.end()) {
+      // As with the original's ENV checks, any value but an empty one or 0 sets it.
+      *f->second = !value.empty() && value != "0";
+    } else {
+      throw failure(exit_code::usage, "unknown setting '" + key +
+                                          "' (known: tag, files_path, destination_path, temp_path, no_tag_directory, "
+                                          "unsafe_please_delete, path_is_file, do_not_download_torrent)");
+    }
+  }
+  if (v.temp_path.empty()) throw failure(exit_code::usage, "temp_path may not be empty");
+  return v;
+}
+
+}  // namespace murder::ctl

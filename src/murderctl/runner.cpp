@@ -1,0 +1,151 @@
+#include "murder/ctl/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "murder/core/error.hpp"
+#include "murder/ctl/remote_quote.hpp"
+
+namespace murder::ctl {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+bool worth_retrying(exit_code code) { return code == exit_code::network || code == exit_code::failure; }
+
+namespace {
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+std::string log_name(const std::string& host) {
+  std::string name = host;
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name + ".log";
+}
+
+class task_run {
+ public:
+  task_run(const task& t, task_env& env, const run_options& options, run_observer& observer,
+           const std::map<std::string, host_log>& logs)
+      : task_(t), env_(env), options_(options), observer_(observer), logs_(logs) {}
+
+  std::vector<host_result> run(const std::vector<std::string>& hosts) {
+    std::vector<host_result> results(hosts.size());
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next++) < hosts.size();) results[i] = run_host(hosts[i], i);
+    };
+    size_t workers = std::min(hosts.size(), static_cast<size_t>(std::max(1, options_.concurrency)));
+    std::vector<std::thread> threads;
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+    return results;
+  }
+
+ private:
+  host_result run_host(const std::string& host, size_t index) {
+    const host_log& log = logs_.at(host);
+    host_result r;
+    r.task = std::string(task_.name);
+    r.host = host;
+    auto started = clock_type::now();
+    for (r.attempts = 1;; ++r.attempts) {
+      log.write("== " + r.task + " (attempt " + std::to_string(r.attempts) + ")");
+      exit_code code = exit_code::ok;
+      try {
+        auto connection = env_.hosts.connect(host);
+        host_call call(env_, host, *connection, log,
+                       [&](std::uint64_t done, std::uint64_t total) { observer_.host_bytes(index, done, total); });
+        r.note = task_.on_host(call);
+        r.outcome = host_outcome::ok;
+        r.error.clear();
+      } catch (const failure& e) {
+        code = e.code();
+        r.error = e.what();
+      } catch (const std::exception& e) {
+        code = exit_code::failure;
+        r.error = host + ": " + e.what();
+      }
+      if (code == exit_code::ok) {
+        log.write("== " + r.task + " ok: " + r.note);
+        break;
+      }
+      r.outcome = host_outcome::failed;
+      log.write("== " + r.task + " failed: " + r.error);
+      if (r.attempts > options_.retries || !worth_retrying(code)) break;
+      log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
+      std::this_thread::sleep_for(options_.retry_delay);
+    }
+    r.seconds = seconds_since(started);
+    observer_.host_finished(r.outcome == host_outcome::ok);
+    return r;
+  }
+
+  const task& task_;
+  task_env& env_;
+  const run_options& options_;
+  run_observer& observer_;
+  const std::map<std::string, host_log>& logs_;
+};
+
+host_result task_row(const task& t, host_outcome outcome, std::string error, std::string note) {
+  host_result r;
+  r.task = std::string(t.name);
+  r.host = "*";
+  r.outcome = outcome;
+  r.error = std::move(error);
+  r.note = std::move(note);
+  return r;
+}
+
+}  // namespace
+
+std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_env& env, const run_options& options,
+                                   run_observer& observer) {
+  // Every value is checked before any host is touched.
+  for (const task* t : plan) {
+    if (t->needs_tag) validate_tag(env.values.tag);
+    if (t->check) t->check(env);
+  }
+  std::map<std::string, host_log> logs;
+  if (!options.log_dir.empty()) fs::create_directories(options.log_dir);
+  for (const task* t : plan) {
+    for (const auto& host : hosts_for(*t, env.config)) {
+      logs.try_emplace(host, options.log_dir.empty() ? host_log() : host_log(options.log_dir / log_name(host)));
+    }
+  }
+
+  std::vector<host_result> results;
+  bool failed = false;
+  for (const task* t : plan) {
+    if (failed && !t->cleanup) {
+      results.push_back(task_row(*t, host_outcome::skipped, "", "skipped: an earlier task failed"));
+      continue;
+    }
+    if (t->prepare) {
+      try {
+        t->prepare(env);
+      } catch (const failure& e) {
+        results.push_back(task_row(*t, host_outcome::failed, e.what(), ""));
+        failed = true;
+        continue;
+      }
+    }
+    auto hosts = hosts_for(*t, env.config);
+    observer.task_started(t->name, hosts.size());
+    auto rows = task_run(*t, env, options, observer, logs).run(hosts);
+    observer.task_finished();
+    for (auto& row : rows) {
+      failed = failed || row.outcome != host_outcome::ok;
+      results.push_back(std::move(row));
+    }
+  }
+  return results;
+}
+
+}  // namespace murder::ctl

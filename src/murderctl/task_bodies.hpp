@@ -1,0 +1,47 @@
+#pragma once
+// The bodies of the tasks, one file per family; task_list.cpp puts them in the
+// table with their roles and help lines.
+
+#include <string>
+#include <vector>
+
+#include "murder/ctl/tasks.hpp"
+
+namespace murder::ctl {
+
+// Shared by the bodies: every word quoted (paths keep a leading ~/ relative to
+// the login directory), and the note a stop leaves in the results.
+std::string remote_command(const std::vector<std::string>& words);
+std::string stop_note(const command_result& result);
+std::string last_output_line(const command_result& result);
+// `start` unless `pidfile` names a running process ("already running" then);
+// creates murder's run, log and torrent directories first.
+std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);
+
+// tasks_tracker.cpp
+std::string start_tracker(host_call& call);
+std::string stop_tracker(host_call& call);
+
+// tasks_seeder.cpp
+void check_files_path(const task_env& env);
+std::string create_torrent(host_call& call);
+std::string download_torrent(host_call& call);
+std::string start_seeding(host_call& call);
+std::string stop_seeding(host_call& call);
+std::string stop_all_seeding(host_call& call);
+
+// tasks_peer.cpp
+void check_destination(const task_env& env);
+void prepare_peer(task_env& env);
+std::string peer(host_call& call);
+std::string stop_peering(host_call& call);
+std::string stop_all_peering(host_call& call);
+
+// tasks_files.cpp
+void check_bundle(const task_env& env);
+void prepare_bundle(task_env& env);
+std::string distribute_files(host_call& call);
+std::string clean_temp_files(host_call& call);
+std::string status(host_call& call);
+
+}  // namespace murder::ctl

@@ -1,0 +1,62 @@
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+#include "murder/ctl/remote_quote.hpp"
+#include "task_bodies.hpp"
+
+namespace murder::ctl {
+
+void check_bundle(const task_env& env) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(env.bundle, ec)) {
+    throw failure(exit_code::usage, "no murder bundle at " + env.bundle.string() +
+                                        " (scripts/build makes it; or give --bundle FILE)");
+  }
+}
+
+void prepare_bundle(task_env& env) { env.bundle_contents = read_file(env.bundle); }
+
+std::string distribute_files(host_call& call) {
+  const auto& root = call.env().layout.root;
+  std::string dir = shell_quote_path(root);
+  // remote_murder_path is replaced wholesale; a directory this full is more
+  // likely a mistake (/usr, a home directory) than an old murder install.
+  call.run("mkdir -p " + dir + " && n=$(find " + dir + " -xdev 2>/dev/null | head -n 1001 | wc -l) && " +
+           "if [ \"$n\" -gt 1000 ]; then printf 'refusing to clear %s: it holds 1000 files or more\\n' " + dir +
+           " >&2; exit 2; fi");
+  call.upload(call.env().bundle_contents, root + "/.bundle.tgz", 0600);
+  // bin/ and lib/ are swapped in; run/, log/ and torrents/ (daemons' state) stay.
+  std::string version = last_output_line(
+      call.run("cd " + dir +
+               " && rm -rf .bundle-new && mkdir .bundle-new && tar -xzf .bundle.tgz -C .bundle-new"
+               " && rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && rmdir .bundle-new"
+               " && rm -f .bundle.tgz && bin/murder_client --version"));
+  return "murder " + version + " in " + root;
+}
+
+std::string clean_temp_files(host_call& call) {
+  const auto& env = call.env();
+  call.run(remote_command({"rm", "-f", "--", env.payload_path(), env.torrent_path()}));
+  return "removed " + env.payload_path() + "{,.torrent}";
+}
+
+std::string status(host_call& call) {
+  const auto& layout = call.env().layout;
+  // Exit status 1 only says that something named is not running.
+  auto result = call.run(remote_command({layout.program("murder_client"), "status"}) + " " +
+                             shell_quote_path(layout.run_dir()) + "/*.pid",
+                         1);
+  std::string running;
+  // Lines read "running pid N: DIR/NAME.pid".
+  for (size_t at = 0; (at = result.output.find("running pid ", at)) != std::string::npos; ++at) {
+    if (at > 0 && result.output[at - 1] != '\n') continue;
+    auto end = result.output.find('\n', at);
+    std::string line = result.output.substr(at, end - at);
+    auto slash = line.rfind('/');
+    std::string name = line.substr(slash + 1);
+    if (name.size() > 4) name.resize(name.size() - 4);
+    running += (running.empty() ? "" : ", ") + name;
+  }
+  return running.empty() ? "nothing running" : "running: " + running;
+}
+
+}  // namespace murder::ctl

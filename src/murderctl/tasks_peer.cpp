@@ -1,0 +1,72 @@
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+#include "murder/ctl/remote_quote.hpp"
+#include "task_bodies.hpp"
+
+namespace murder::ctl {
+
+namespace {
+
+std::string peer_name(const task_env& env) { return "peer-" + env.values.tag; }
+
+// Where the payload ends up: DEST/TAG/ (extracted), DEST/ with
+// no_tag_directory, or DEST/<file name> with path_is_file.
+std::string delivery_target(const task_env& env) {
+  const auto& v = env.values;
+  if (v.path_is_file) {
+    std::string name = v.files_path.empty() ? v.tag : std::filesystem::path(v.files_path).filename().string();
+    return v.destination_path + "/" + name;
+  }
+  return v.no_tag_directory ? v.destination_path : v.destination_path + "/" + v.tag;
+}
+
+}  // namespace
+
+void check_destination(const task_env& env) {
+  if (env.values.destination_path.empty()) {
+    throw failure(exit_code::usage,
+                  "you must specify a 'destination_path' parameter with the directory in which to place (and "
+                  "extract) the transferred files; a directory named by the tag is made inside it unless "
+                  "no_tag_directory=1 (destination_path=DIR or default_destination_path)");
+  }
+}
+
+void prepare_peer(task_env& env) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(env.local_torrent_path(), ec)) {
+    throw failure(exit_code::bad_input, "no torrent for tag '" + env.values.tag + "' at " +
+                                            env.local_torrent_path().string() +
+                                            ": run create_torrent (or download_torrent) first");
+  }
+}
+
+std::string peer(host_call& call) {
+  const auto& env = call.env();
+  const auto& layout = env.layout;
+  std::string torrent = read_file(env.local_torrent_path());
+  call.run(remote_command({"mkdir", "-p", env.values.temp_path, layout.run_dir(), layout.log_dir()}));
+  call.upload(torrent, env.torrent_path(), 0644);
+  std::vector<std::string> words = {layout.program("murder_client"), "peer", env.torrent_path(), env.payload_path(),
+                                    call.host(), env.values.path_is_file ? "--copy-to" : "--extract",
+                                    delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
+                                    "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1"};
+  if (env.values.unsafe_please_delete) words.push_back("--replace");
+  std::string done = last_output_line(call.run(remote_command(words)));
+  // "murder_client: PATH complete and verified: N bytes, M fetched from peers, T s"
+  auto verified = done.find("complete and verified: ");
+  return verified == std::string::npos ? done : done.substr(verified + 23);
+}
+
+std::string stop_peering(host_call& call) {
+  const auto& layout = call.env().layout;
+  return stop_note(
+      call.run(remote_command({layout.program("murder_client"), "stop", layout.pidfile(peer_name(call.env()))})));
+}
+
+std::string stop_all_peering(host_call& call) {
+  const auto& layout = call.env().layout;
+  return stop_note(call.run(remote_command({layout.program("murder_client"), "stop"}) + " " +
+                            shell_quote_path(layout.run_dir()) + "/peer-*.pid"));
+}
+
+}  // namespace murder::ctl

@@ -1,0 +1,92 @@
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+#include "murder/ctl/remote_quote.hpp"
+#include "task_bodies.hpp"
+
+namespace murder::ctl {
+
+namespace {
+
+std::string seed_name(const task_env& env) { return "seed-" + env.values.tag; }
+
+// Makes the torrent known to the tracker: its allowed_dir holds every torrent
+// the tracker serves.
+void register_with_tracker(host_call& call, const std::string& torrent) {
+  const auto& env = call.env();
+  const std::string& tracker = env.config.tracker;
+  call.log("registering " + env.values.tag + " with the tracker on " + tracker);
+  auto connection = env.hosts.connect(tracker);
+  host_log no_log;
+  host_call on_tracker(env, tracker, *connection, no_log);
+  on_tracker.run(remote_command({"mkdir", "-p", env.layout.torrent_dir()}));
+  on_tracker.upload(torrent, env.layout.torrent_dir() + "/" + env.values.tag + ".torrent", 0644);
+}
+
+std::string save_torrent_locally(host_call& call) {
+  const auto& env = call.env();
+  std::string torrent = call.download(env.torrent_path());
+  auto local = env.local_torrent_path();
+  std::error_code ec;
+  if (local.has_parent_path()) std::filesystem::create_directories(local.parent_path(), ec);
+  write_file_atomically(local, torrent);
+  return torrent;
+}
+
+}  // namespace
+
+void check_files_path(const task_env& env) {
+  if (env.values.files_path.empty()) {
+    throw failure(exit_code::usage,
+                  "you must specify a 'files_path' parameter with the directory on the seeder which contains the "
+                  "files to distribute (files_path=DIR or default_seeder_files_path)");
+  }
+}
+
+std::string create_torrent(host_call& call) {
+  const auto& env = call.env();
+  const auto& v = env.values;
+  std::string tracker = env.config.tracker + ":" + std::to_string(env.config.tracker_port);
+  std::string make = remote_command({"mkdir", "-p", v.temp_path}) + " && ";
+  if (v.path_is_file) {
+    std::string part = env.payload_path() + ".part";
+    make += remote_command({"cp", "--", v.files_path, part}) + " && " +
+            remote_command({"mv", "-f", "--", part, env.payload_path()}) + " && " +
+            remote_command({env.layout.program("murder_make_torrent"), env.payload_path(), tracker, env.torrent_path()});
+  } else {
+    make += remote_command({env.layout.program("murder_make_torrent"), v.files_path, tracker, env.torrent_path(),
+                            "--archive", env.payload_path()});
+  }
+  std::string note = last_output_line(call.run(make));
+  std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
+  register_with_tracker(call, torrent);
+  return note;
+}
+
+std::string download_torrent(host_call& call) {
+  save_torrent_locally(call);
+  return "saved " + call.env().local_torrent_path().string();
+}
+
+std::string start_seeding(host_call& call) {
+  const auto& env = call.env();
+  const auto& layout = env.layout;
+  std::string start = remote_command({layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
+                                      call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
+                                      "--logfile", layout.logfile(seed_name(env))});
+  return last_output_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)));
+}
+
+std::string stop_seeding(host_call& call) {
+  const auto& layout = call.env().layout;
+  return stop_note(
+      call.run(remote_command({layout.program("murder_client"), "stop", layout.pidfile(seed_name(call.env()))})));
+}
+
+std::string stop_all_seeding(host_call& call) {
+  const auto& layout = call.env().layout;
+  // The glob is ours and constant; only the directory comes from settings.
+  return stop_note(call.run(remote_command({layout.program("murder_client"), "stop"}) + " " +
+                            shell_quote_path(layout.run_dir()) + "/seed-*.pid"));
+}
+
+}  // namespace murder::ctl

@@ -7,6 +7,7 @@ BIN=$(cd "$BIN" && pwd)
 PIDS=()
 PIDFILES=()
 MOUNTS=()
+CLEANUP_HOOKS=()
 
 cleanup() {
   local status=$?
@@ -25,13 +26,15 @@ cleanup() {
       kill -9 "$pid" 2>/dev/null
     fi
   done
+  for hook in "${CLEANUP_HOOKS[@]}"; do "$hook"; done
   for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
   [ -n "${SANDBOX:-}" ] && rm -rf "$SANDBOX"
   exit $status
 }
 
+# sandbox_init [PARENT]: a fresh directory under PARENT (default /tmp).
 sandbox_init() {
-  SANDBOX=$(mktemp -d /tmp/murder-it-XXXXXX)
+  SANDBOX=$(mktemp -d "${1:-/tmp}/murder-it-XXXXXX")
   trap cleanup EXIT
   trap 'exit 130' INT TERM
 }

@@ -1,0 +1,53 @@
+# murderctl on a real fleet: 10 namespace hosts with sshd. distribute_files, then
+# deploy of a tree (nested dirs, symlink, empty file, large file); identical trees
+# everywhere; a second deploy into the same target fails on every host unless
+# unsafe_please_delete=1; the stop tasks leave no murder process anywhere.
+set -euo pipefail
+source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/fleet_lib.sh"
+sandbox_init "$BIN"
+N=10
+fleet_up "$N" 500mbit
+fleet_config "$SANDBOX/murder.toml"
+CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
+TAG="fleet$$"
+trap 'rm -f "/tmp/$TAG.tgz.torrent"; cleanup' EXIT
+
+make_tree "$SANDBOX/release" 24
+want=$(tree_digest "$SANDBOX/release")
+deployed() { tree_digest "/proc/${FLEET_KEEPER[$1]}/root/srv/app/$TAG"; }
+
+"${CTL[@]}" distribute_files > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "distribute_files failed"; }
+[ "$(grep -c ' distribute_files  ok ' "$SANDBOX/out")" -eq "$N" ] || { cat "$SANDBOX/out"; fail "not every host got the bundle"; }
+pass "distribute_files installed the bundle on $N hosts"
+
+started=$(date +%s.%N)
+"${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" > "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "deploy failed"; }
+seconds=$(echo "$(date +%s.%N) - $started" | bc)
+cat "$SANDBOX/out"
+for i in $(seq 0 $((N - 1))); do
+  [ "$(deployed "$i")" = "$want" ] || fail "tree on h$i differs from the release"
+  [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i: $(murder_processes_on "$i")"
+done
+pass "deploy: $N identical trees in /srv/app/$TAG in ${seconds} s; no murder process left on any host"
+
+status=0
+"${CTL[@]}" --format json deploy tag="$TAG" files_path="$SANDBOX/release" > "$SANDBOX/out.json" || status=$?
+[ "$status" -ne 0 ] || fail "a second deploy into non-empty targets exited 0"
+refused=$(grep -c '"task": "peer", "host": "[0-9.]*", "result": "failed".*is not empty' "$SANDBOX/out.json" || true)
+[ "$refused" -eq "$N" ] || { cat "$SANDBOX/out.json"; fail "$refused of $N hosts refused the non-empty target"; }
+for i in $(seq 0 $((N - 1))); do
+  [ "$(deployed "$i")" = "$want" ] || fail "a refused deploy changed the tree on h$i"
+  [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i after a failed deploy"
+done
+pass "a second deploy was refused on all $N hosts (exit $status), trees untouched, nothing left running"
+
+echo "a new file" > "$SANDBOX/release/app/added.txt"
+want=$(tree_digest "$SANDBOX/release")
+"${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" unsafe_please_delete=1 > "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "deploy with unsafe_please_delete=1 failed"; }
+for i in $(seq 0 $((N - 1))); do
+  [ "$(deployed "$i")" = "$want" ] || fail "tree on h$i is not the new release"
+done
+pass "unsafe_please_delete=1 replaced the release on all $N hosts"

@@ -1,0 +1,136 @@
+# A fleet of test hosts for murderctl: each host a network namespace with its
+# own address from 198.18.0.0/24 on one bridge, links shaped with tc, a private
+# /tmp and /srv (mount namespace) and a real sshd. Source after
+# tests/integration/lib.sh; call fleet_up N [RATE].
+#
+# Each host's namespaces are held by a "keeper" process; sshd and every check
+# enter them through it, so a host's sshd can be stopped and started again
+# without losing its files. Cleanup ends every process in the namespaces by pid
+# and removes namespaces and bridge, on failure too.
+
+FLEET_TAG="m$$"
+FLEET_BRIDGE="${FLEET_TAG}br"
+FLEET_HOSTS=()
+FLEET_NS=()
+FLEET_KEEPER=()
+FLEET_SSHD=()
+
+fleet_cleanup() {
+  local ns pid
+  for ns in "${FLEET_NS[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+  done
+  for ns in "${FLEET_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  ip link del "$FLEET_BRIDGE" 2>/dev/null
+}
+
+# on_host I COMMAND...: runs COMMAND inside host I's network and mount namespaces.
+on_host() {
+  local i=$1; shift
+  nsenter -t "${FLEET_KEEPER[$i]}" -n -m -- "$@"
+}
+
+start_sshd() {
+  local i=$1
+  nsenter -t "${FLEET_KEEPER[$i]}" -n -m -- /usr/sbin/sshd -D -e -f "$SANDBOX/sshd/h$i.conf" \
+    2>>"$SANDBOX/sshd/h$i.log" &
+  FLEET_SSHD[$i]=$!
+  PIDS+=("$!")
+  wait_until 10 on_host "$i" sh -c "ss -Hltn 'sport = :22' | grep -q ." || fail "sshd on h$i did not start"
+}
+
+stop_sshd() {
+  local i=$1
+  kill "${FLEET_SSHD[$i]}" 2>/dev/null
+  wait "${FLEET_SSHD[$i]}" 2>/dev/null
+  # The sessions sshd forked for earlier connections are in the namespace too.
+  wait_until 10 sh -c "! nsenter -t ${FLEET_KEEPER[$i]} -n ss -Hltn 'sport = :22' | grep -q ." ||
+    fail "sshd on h$i did not stop"
+}
+
+# fleet_up N [RATE]: N hosts h0..h(N-1) at 198.18.0.10+i, links RATE (tc tbf).
+fleet_up() {
+  local n=$1 rate=${2:-1gbit} i
+  CLEANUP_HOOKS+=(fleet_cleanup)
+  mkdir -p "$SANDBOX/sshd" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/client_key"
+  ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
+  ip addr add 198.18.0.1/24 dev "$FLEET_BRIDGE"
+  ip link set "$FLEET_BRIDGE" up
+  : > "$SANDBOX/known_hosts"
+  for i in $(seq 0 $((n - 1))); do
+    local ns="${FLEET_TAG}h$i" addr="198.18.0.$((10 + i))" veth="${FLEET_TAG}v$i"
+    FLEET_NS+=("$ns")
+    FLEET_HOSTS+=("$addr")
+    ip netns add "$ns" || fail "cannot create namespace $ns"
+    ip link add "$veth" type veth peer name eth0 netns "$ns"
+    ip link set "$veth" master "$FLEET_BRIDGE" up
+    ip -n "$ns" addr add "$addr/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+    ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 1mb latency 50ms
+    # The keeper holds the host's mount namespace with its private /tmp and /srv.
+    ip netns exec "$ns" unshare --mount --propagation private \
+      sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && exec sleep infinity' &
+    FLEET_KEEPER[$i]=$!
+    PIDS+=("$!")
+    wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$i]}/root/srv 2>/dev/null)\" = tmpfs ]" ||
+      fail "host h$i has no private /srv"
+    ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/h$i.key"
+    cat > "$SANDBOX/sshd/h$i.conf" <<CONF
+ListenAddress $addr
+HostKey $SANDBOX/sshd/h$i.key
+PidFile none
+AuthorizedKeysFile $SANDBOX/client_key.pub
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+Subsystem sftp internal-sftp
+CONF
+    echo "$addr $(cut -d' ' -f1-2 "$SANDBOX/sshd/h$i.key.pub")" >> "$SANDBOX/known_hosts"
+    start_sshd "$i"
+  done
+  cat > "$SANDBOX/ssh_config" <<CONF
+Host 198.18.0.*
+  User root
+  IdentityFile $SANDBOX/client_key
+  UserKnownHostsFile $SANDBOX/known_hosts
+CONF
+  unset SSH_AUTH_SOCK
+}
+
+# fleet_config FILE [EXTRA TOML LINES...]: a murder.toml for the fleet; h0 is
+# tracker and seeder (the original's default: the first peer).
+fleet_config() {
+  local file=$1; shift
+  local peers="" h
+  for h in "${FLEET_HOSTS[@]}"; do peers+="\"$h\", "; done
+  {
+    echo 'remote_murder_path = "/srv/murder"'
+    echo 'default_destination_path = "/srv/app"'
+    printf '%s\n' "$@"
+    echo '[roles]'
+    echo "peer = [${peers%, }]"
+    echo '[ssh]'
+    echo "config = \"$SANDBOX/ssh_config\""
+    echo 'connect_timeout = 5'
+  } > "$file"
+}
+
+# tree_digest DIR: a hash over every entry's path, type, link target and
+# content (.git left out, as murder leaves it out). Sizes of directories differ
+# between filesystems, so sizes are left to the content hashes.
+tree_digest() {
+  (cd "$1" && find . -mindepth 1 -path ./.git -prune -o -printf '%P %y %l\n' | sort &&
+     find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+# murder_processes_on I: pids of murder programs running on host I.
+murder_processes_on() {
+  local pid
+  for pid in $(ip netns pids "${FLEET_NS[$1]}"); do
+    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in murder_*) echo "$pid" ;; esac
+  done
+}

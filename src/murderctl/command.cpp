@@ -61,13 +61,9 @@ int run_command(const command_options& options) {
   ssh_library ssh;
   auto hosts = options.local_root.empty() ? make_ssh_transport(config.ssh, config.user)
                                           : make_local_transport(options.local_root);
-  task_env env{config,
-               resolve_values(config, parse_assignments(assignments)),
-               remote_layout{config.remote_murder_path},
-               *hosts,
-               options.bundle.empty() ? default_bundle_path() : options.bundle,
-               {},
-               std::chrono::seconds(config.ssh.command_timeout)};
+  task_env env(config, resolve_values(config, parse_assignments(assignments)), *hosts);
+  env.bundle = options.bundle.empty() ? default_bundle_path() : options.bundle;
+  env.command_timeout = std::chrono::seconds(config.ssh.command_timeout);
 
   run_options run;
   run.concurrency = config.ssh.concurrency;

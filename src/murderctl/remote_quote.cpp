@@ -33,7 +33,9 @@ std::string shell_command(const std::vector<std::string>& words) {
 
 void validate_tag(std::string_view tag) {
   auto bad = [&](const char* why) { return failure(exit_code::usage, "tag '" + std::string(tag) + "' " + why); };
-  if (tag.empty()) throw failure(exit_code::usage, "a tag is required (tag=NAME or default_tag)");
+  if (tag.empty()) {
+    throw failure(exit_code::usage, "you must specify a 'tag' parameter to identify the transfer (tag=NAME or default_tag)");
+  }
   if (tag.find('/') != std::string_view::npos) throw bad("may not contain '/'");
   if (tag.find('\0') != std::string_view::npos) throw bad("may not contain a NUL byte");
   if (tag == "." || tag == "..") throw bad("is not a usable name");

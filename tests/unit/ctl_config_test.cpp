@@ -47,7 +47,7 @@ TEST_F(ctl_config_test, hostile_values_reach_the_remote_shell_literally) {
 TEST(tag, slash_and_empty_are_refused) {
   EXPECT_NO_THROW(validate_tag("Deploy20100101"));
   EXPECT_EQ(error_of([] { validate_tag("a/b"); }), "tag 'a/b' may not contain '/'");
-  EXPECT_EQ(error_of([] { validate_tag(""); }), "a tag is required (tag=NAME or default_tag)");
+  EXPECT_EQ(error_of([] { validate_tag(""); }), "you must specify a 'tag' parameter to identify the transfer (tag=NAME or default_tag)");
   EXPECT_EQ(error_of([] { validate_tag(".."); }), "tag '..' is not a usable name");
 }
 

@@ -49,6 +49,9 @@ struct remote_layout {
 
 // Everything the tasks of one run share. Read-only while tasks run.
 struct task_env {
+  task_env(const murder_config& c, deploy_values v, transport& t)
+      : config(c), values(std::move(v)), layout{c.remote_murder_path}, hosts(t) {}
+
   const murder_config& config;
   deploy_values values;
   remote_layout layout;

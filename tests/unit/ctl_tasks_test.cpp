@@ -1,0 +1,258 @@
+// murderctl's task layer over a recording transport (the unit seam) and the
+// local transport: sequencing, failure handling, retries, quoting, roles.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+
+#include "murder/core/error.hpp"
+#include "murder/ctl/report.hpp"
+#include "murder/ctl/runner.hpp"
+#include "murder/ctl/ssh_config_file.hpp"
+#include "sandbox.hpp"
+
+namespace murder::ctl {
+namespace {
+
+// Records every command per host; answers with scripted exit statuses.
+struct recording_transport : transport {
+  struct connection : host_connection {
+    recording_transport& owner;
+    std::string host;
+    connection(recording_transport& o, std::string h) : owner(o), host(std::move(h)) {}
+    command_result run(const std::string& command, std::chrono::seconds, const line_sink&) override {
+      std::lock_guard<std::mutex> lock(owner.mutex);
+      owner.commands.push_back(host + ": " + command);
+      for (const auto& [needle, status] : owner.fail_when) {
+        if (command.find(needle) != std::string::npos) return {status, "", "boom on " + host};
+      }
+      return {0, "fine\n", ""};
+    }
+    void upload(std::string_view contents, const std::string& path, unsigned) override {
+      std::lock_guard<std::mutex> lock(owner.mutex);
+      owner.commands.push_back(host + ": upload " + path + " (" + std::to_string(contents.size()) + " bytes)");
+    }
+    std::string download(const std::string&) override { return "d8:announce0:e"; }
+  };
+  std::unique_ptr<host_connection> connect(const std::string& host) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (refuse_connects[host] > 0) {
+      --refuse_connects[host];
+      throw failure(exit_code::network, host + ": cannot connect: Connection refused");
+    }
+    return std::make_unique<connection>(*this, host);
+  }
+  std::vector<std::string> tasks_run_on(const std::string& host) const {
+    std::vector<std::string> out;
+    for (const auto& c : commands) {
+      if (c.rfind(host + ": ", 0) == 0) out.push_back(c.substr(host.size() + 2));
+    }
+    return out;
+  }
+  std::mutex mutex;
+  std::vector<std::string> commands;
+  std::map<std::string, int> fail_when;  // command substring -> exit status
+  std::map<std::string, int> refuse_connects;
+};
+
+struct quiet_observer : run_observer {
+  void task_started(std::string_view, size_t) override {}
+  void host_finished(bool) override {}
+  void host_bytes(size_t, std::uint64_t, std::uint64_t) override {}
+  void task_finished() override {}
+};
+
+class ctl_tasks : public testing::sandbox_test {
+ protected:
+  void SetUp() override {
+    sandbox_test::SetUp();
+    config_.peers = {"h1", "h2", "h3"};
+    config_.default_temp_path = root_.string();
+    config_.remote_murder_path = "/opt/murder";
+    apply_role_defaults(config_);
+  }
+  std::vector<host_result> run(const std::vector<std::string>& words, std::map<std::string, std::string> values,
+                               int retries = 0) {
+    task_env env(config_, resolve_values(config_, values), transport_);
+    run_options options;
+    options.retries = retries;
+    options.retry_delay = std::chrono::seconds(0);
+    quiet_observer observer;
+    return run_tasks(expand_tasks(words), env, options, observer);
+  }
+  murder_config config_;
+  recording_transport transport_;
+};
+
+std::vector<std::string> task_names(const std::vector<const task*>& plan) {
+  std::vector<std::string> names;
+  for (const task* t : plan) names.emplace_back(t->name);
+  return names;
+}
+
+TEST(ctl_plan, deploy_expands_to_the_pipeline_and_synonyms_work) {
+  EXPECT_EQ(task_names(expand_tasks({"deploy"})),
+            (std::vector<std::string>{"start_tracker", "create_torrent", "start_seeding", "peer", "stop_peering",
+                                      "stop_seeding", "stop_tracker", "clean_temp_files"}));
+  EXPECT_EQ(task_names(expand_tasks({"murder:peer", "stop_all_seeding"})),
+            (std::vector<std::string>{"peer", "stop_all_seeding"}));
+  EXPECT_THROW(expand_tasks({"murder:nope"}), failure);
+  EXPECT_THROW(expand_tasks({}), failure);
+}
+
+TEST(ctl_plan, roles_default_to_the_first_peer_and_hosts_appear_once) {
+  murder_config config;
+  config.peers = {"a", "b"};
+  config.host_suffix = ".example.net";
+  apply_role_defaults(config);
+  auto plan = expand_tasks({"start_tracker", "peer", "distribute_files", "clean_temp_files"});
+  EXPECT_EQ(hosts_for(*plan[0], config), (std::vector<std::string>{"a.example.net"}));
+  EXPECT_EQ(hosts_for(*plan[1], config), (std::vector<std::string>{"a.example.net", "b.example.net"}));
+  EXPECT_EQ(hosts_for(*plan[2], config), (std::vector<std::string>{"a.example.net", "b.example.net"}));
+  config.seeder = "s.example.net";
+  EXPECT_EQ(hosts_for(*plan[3], config), (std::vector<std::string>{"s.example.net", "a.example.net", "b.example.net"}));
+}
+
+TEST_F(ctl_tasks, a_failed_start_skips_the_work_but_still_runs_the_stops) {
+  write(path("v1.tgz.torrent"), "d8:announce0:e");
+  transport_.fail_when["murder_tracker"] = 4;
+  auto results = run({"deploy"}, {{"tag", "v1"}, {"files_path", "/srv/release"}, {"destination_path", "/srv/app"}});
+  std::vector<std::string> summary;
+  for (const auto& r : results) {
+    summary.push_back(r.task + "@" + r.host + "=" +
+                      (r.outcome == host_outcome::ok ? "ok" : r.outcome == host_outcome::failed ? "failed" : "skipped"));
+  }
+  EXPECT_EQ(summary, (std::vector<std::string>{
+                         "start_tracker@h1=failed", "create_torrent@*=skipped", "start_seeding@*=skipped",
+                         "peer@*=skipped", "stop_peering@h1=ok", "stop_peering@h2=ok", "stop_peering@h3=ok",
+                         "stop_seeding@h1=ok", "stop_tracker@h1=ok", "clean_temp_files@h1=ok", "clean_temp_files@h2=ok",
+                         "clean_temp_files@h3=ok"}));
+  EXPECT_EQ(results[0].error, "h1: boom on h1");
+  EXPECT_FALSE(all_ok(results));
+}
+
+TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value_quoted) {
+  std::string tag = "v1'$(touch x)";
+  write(path(tag + ".tgz.torrent"), "d8:announce0:e");
+  auto results = run({"peer"}, {{"tag", tag}, {"destination_path", "/srv/my app"}, {"unsafe_please_delete", "1"}});
+  ASSERT_TRUE(all_ok(results));
+  auto commands = transport_.tasks_run_on("h2");
+  ASSERT_EQ(commands.size(), 3u);
+  std::string temp = root_.string();
+  EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tgz.torrent (14 bytes)");
+  std::string quoted_torrent = "'" + temp + "/v1'\\''$(touch x).tgz.torrent'";
+  EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' " + quoted_torrent + " '" + temp +
+                             "/v1'\\''$(touch x).tgz' 'h2' '--extract' '/srv/my app/v1'\\''$(touch x)' '--pidfile' "
+                             "'/opt/murder/run/peer-v1'\\''$(touch x).pid' '--logfile' "
+                             "'/opt/murder/log/peer-v1'\\''$(touch x).log' '--status-interval' '1' '--replace'");
+}
+
+TEST_F(ctl_tasks, peer_without_a_local_torrent_fails_once_without_touching_hosts) {
+  auto results = run({"peer"}, {{"tag", "v9"}, {"destination_path", "/srv/app"}});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].host, "*");
+  EXPECT_NE(results[0].error.find("no torrent for tag 'v9'"), std::string::npos) << results[0].error;
+  EXPECT_TRUE(transport_.commands.empty());
+}
+
+TEST_F(ctl_tasks, network_failures_are_retried_and_bad_values_are_not) {
+  transport_.refuse_connects["h2"] = 2;
+  auto results = run({"stop_all_peering"}, {}, 2);
+  ASSERT_TRUE(all_ok(results));
+  EXPECT_EQ(results[1].host, "h2");
+  EXPECT_EQ(results[1].attempts, 3);
+  EXPECT_EQ(results[0].attempts, 1);
+
+  transport_.fail_when["stop"] = 2;  // exit 2: usage, which a retry cannot fix
+  results = run({"stop_all_peering"}, {}, 3);
+  EXPECT_EQ(results[0].outcome, host_outcome::failed);
+  EXPECT_EQ(results[0].attempts, 1);
+}
+
+TEST_F(ctl_tasks, a_hung_host_times_out_and_the_rest_finish) {
+  // The local transport runs real commands; host "slow" never answers in time.
+  for (std::string host : {"fast", "slow"}) std::filesystem::create_directories(path("fleet") / host);
+  write(path("fleet/slow/murder/bin/murder_client"), "#!/bin/sh\nexec sleep 30\n");
+  write(path("fleet/fast/murder/bin/murder_client"), "#!/bin/sh\necho 'running pid 1: murder/run/tracker.pid'\n");
+  for (std::string host : {"fast", "slow"}) {
+    std::filesystem::permissions(path("fleet") / host / "murder/bin/murder_client", std::filesystem::perms::owner_all);
+  }
+  murder_config config;
+  config.peers = {"fast", "slow"};
+  config.remote_murder_path = "murder";
+  apply_role_defaults(config);
+  auto local = make_local_transport(path("fleet"));
+  task_env env(config, resolve_values(config, {}), *local);
+  env.command_timeout = std::chrono::seconds(1);
+  quiet_observer observer;
+  auto started = std::chrono::steady_clock::now();
+  auto results = run_tasks(expand_tasks({"status"}), env, run_options{}, observer);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, host_outcome::ok);
+  EXPECT_EQ(results[0].note, "running: tracker");
+  EXPECT_EQ(results[1].outcome, host_outcome::failed);
+  EXPECT_EQ(results[1].error, "slow: command did not finish within 1 s");
+}
+
+TEST_F(ctl_tasks, local_transport_runs_in_the_host_directory_and_keeps_both_streams) {
+  std::filesystem::create_directories(path("fleet/127.0.0.5"));
+  auto local = make_local_transport(path("fleet"));
+  auto host = local->connect("127.0.0.5");
+  std::vector<std::string> lines;
+  auto r = host->run("pwd; echo oops >&2; exit 7", std::chrono::seconds(5),
+                     [&](std::string_view line, bool err) { lines.push_back((err ? "E " : "O ") + std::string(line)); });
+  EXPECT_EQ(r.exit_status, 7);
+  EXPECT_EQ(r.output, path("fleet/127.0.0.5").string() + "\n");
+  EXPECT_EQ(r.errors, "oops\n");
+  EXPECT_EQ(lines.size(), 2u);
+  // Like SFTP, an upload does not create directories.
+  EXPECT_THROW(host->upload("payload", "~/sub/file", 0640), failure);
+  host->run("mkdir sub", std::chrono::seconds(5), {});
+  host->upload("payload", "~/sub/file", 0640);
+  EXPECT_EQ(slurp(path("fleet/127.0.0.5/sub/file")), "payload");
+  EXPECT_EQ(host->download("sub/file"), "payload");
+  EXPECT_THROW(local->connect("missing"), failure);
+}
+
+TEST(ctl_values, unknown_keys_are_refused_and_flags_follow_the_original) {
+  murder_config config;
+  config.default_tag = "from-config";
+  auto v = resolve_values(config, {{"path_is_file", "1"}, {"no_tag_directory", "0"}});
+  EXPECT_EQ(v.tag, "from-config");
+  EXPECT_TRUE(v.path_is_file);
+  EXPECT_FALSE(v.no_tag_directory);
+  EXPECT_EQ(resolve_values(config, {{"tag", "cli"}}).tag, "cli");
+  EXPECT_THROW(resolve_values(config, {{"tga", "x"}}), failure);
+}
+
+TEST(ctl_ssh_config, strict_host_key_checking_is_looked_up_like_openssh) {
+  const char* text =
+      "Host bastion\n  StrictHostKeyChecking no\n"
+      "Host *.lab !db.lab\n  StrictHostKeyChecking accept-new\n"
+      "Host *\n  StrictHostKeyChecking=yes\n";
+  EXPECT_EQ(strict_host_key_checking_for(text, "bastion"), "no");
+  EXPECT_EQ(strict_host_key_checking_for(text, "web.lab"), "accept-new");
+  EXPECT_EQ(strict_host_key_checking_for(text, "db.lab"), "yes");
+  EXPECT_EQ(strict_host_key_checking_for("Host other\n StrictHostKeyChecking no\n", "web"), std::nullopt);
+}
+
+TEST(ctl_report, json_escapes_and_counts_failed_hosts) {
+  std::vector<host_result> rows(2);
+  rows[0] = {"peer", "h1", host_outcome::ok, 1.5, 1, "", "done"};
+  rows[1] = {"peer", "h\"2", host_outcome::failed, 0.25, 2, "h\"2: bad\nline", ""};
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = ::open_memstream(&buffer, &size);
+  print_json(out, rows, 2.0);
+  std::fclose(out);
+  std::string json(buffer, size);
+  std::free(buffer);
+  EXPECT_NE(json.find("\"ok\": false, \"seconds\": 2.000, \"hosts\": 2, \"failed_hosts\": [\"h\\\"2\"]"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"error\": \"h\\\"2: bad\\nline\""), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace murder::ctl

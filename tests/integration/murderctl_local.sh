@@ -43,3 +43,9 @@ for i in $(seq 1 $N); do
   "$BIN/murder_client" status fleet/127.0.2.$i/murder/run/*.pid > /dev/null && fail "something still runs on 127.0.2.$i"
 done
 pass "deploy to $N local hosts: identical trees, JSON results, one log per host, nothing left running"
+
+printf '# two of them\n127.0.2.4\n\n127.0.2.5  # last\n' > hosts.txt
+"${CTL[@]}" --hosts hosts.txt status > out || { cat out; fail "status with --hosts failed"; }
+[ "$(grep -c ' status ' out)" -eq 2 ] && grep -q '^127.0.2.4 ' out && grep -q '^127.0.2.5 ' out ||
+  { cat out; fail "--hosts did not choose the hosts"; }
+pass "--hosts FILE: the peer role from a hosts file (comments and blank lines skipped)"

@@ -1,5 +1,6 @@
 #include "murder/client/client.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "murder/core/archive.hpp"
@@ -67,7 +68,9 @@ int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
   log->info("seeding {}", job.transfer.saveas.string());
   if (child) child->report(0);
   t.serve_until(std::chrono::steady_clock::time_point::max());
-  log->info("stopped seeding {} after uploading {} bytes", job.transfer.saveas.string(), t.bytes_uploaded());
+  double copies = static_cast<double>(t.bytes_uploaded()) / static_cast<double>(std::max<std::uint64_t>(1, t.total_size()));
+  log->info("stopped seeding {} after uploading {} bytes ({:.2f} copies of its {} bytes)", job.transfer.saveas.string(),
+            t.bytes_uploaded(), copies, t.total_size());
   return 0;
 }
 

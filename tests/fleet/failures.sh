@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/fleet_lib.sh"
-sandbox_init "$BIN"
+# Not under /tmp: each host mounts its own /tmp over it, and sshd reads its keys here.
+sandbox_init /var/tmp
 N=4
 fleet_up "$N"
 fleet_config "$SANDBOX/murder.toml"

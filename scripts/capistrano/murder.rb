@@ -13,6 +13,7 @@
 # `tracker` and `seeder` are the first peer, as in the original.
 
 require "shellwords"
+require "stringio"
 require "capistrano/scm/plugin"
 
 module Capistrano
@@ -90,6 +91,14 @@ module Capistrano
     def tracker = roles(:tracker).first || peers.first
     def seeder = roles(:seeder).first || peers.first
     def tracker_address = "#{tracker.hostname}:#{fetch(:tracker_port)}"
+
+    # The tracker serves only the torrents in its allowed dir.
+    def register_with_tracker(tag, torrent_bytes)
+      on tracker do
+        execute Murder.command("mkdir", "-p", "#{Murder.murder_path}/torrents")
+        upload! StringIO.new(torrent_bytes), "#{Murder.murder_path}/torrents/#{tag}.torrent"
+      end
+    end
 
     # Starts `start` (a command) unless the pidfile names a running murder process.
     def start_unless_running(name, start)

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "murder/core/error.hpp"
@@ -147,6 +148,12 @@ void apply_role_defaults(murder_config& config) {
   add_suffix(config.tracker);
   add_suffix(config.seeder);
   for (auto& peer : config.peers) add_suffix(peer);
+}
+
+std::string expand_home(const std::string& path) {
+  const char* home = std::getenv("HOME");
+  if (home && path.rfind("~/", 0) == 0) return std::string(home) + path.substr(1);
+  return path;
 }
 
 std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& words) {

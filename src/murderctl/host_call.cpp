@@ -1,5 +1,4 @@
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <mutex>
 
@@ -11,13 +10,6 @@ namespace murder::ctl {
 namespace {
 
 std::mutex log_mutex;
-
-std::string last_line(const std::string& text) {
-  auto end = text.find_last_not_of("\r\n");
-  if (end == std::string::npos) return "";
-  auto start = text.find_last_of('\n', end);
-  return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
 
 exit_code exit_code_of(int remote_status) {
   switch (remote_status) {
@@ -42,6 +34,14 @@ void parse_progress(std::string_view line, const host_call::bytes_sink& sink) {
 }
 
 }  // namespace
+
+std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of("\r\n");
+  if (end == std::string::npos) return "";
+  auto start = text.find_last_of('\n', end);
+  size_t from = start == std::string::npos ? 0 : start + 1;
+  return text.substr(from, end - from + 1);
+}
 
 void host_log::write(std::string_view text) const {
   if (file_.empty()) return;
@@ -80,12 +80,7 @@ std::string host_call::download(const std::string& remote_path) {
   return connection_.download(remote_path);
 }
 
-std::filesystem::path task_env::local_torrent_path() const {
-  std::string path = torrent_path();
-  const char* home = std::getenv("HOME");
-  if (home && path.rfind("~/", 0) == 0) path = std::string(home) + path.substr(1);
-  return path;
-}
+std::filesystem::path task_env::local_torrent_path() const { return expand_home(torrent_path()); }
 
 deploy_values resolve_values(const murder_config& config, const std::map<std::string, std::string>& assignments) {
   deploy_values v;

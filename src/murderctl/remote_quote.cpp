@@ -26,7 +26,7 @@ std::string shell_command(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {
     if (!out.empty()) out += ' ';
-    out += shell_quote(w);
+    out += shell_quote_path(w);
   }
   return out;
 }

@@ -3,8 +3,6 @@
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <algorithm>
 #include <random>
 
@@ -20,12 +18,6 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-std::string expand_home(const std::string& path) {
-  const char* home = std::getenv("HOME");
-  if (home && path.rfind("~/", 0) == 0) return std::string(home) + path.substr(1);
-  return path;
-}
 
 std::string sftp_error_text(sftp_session sftp, ssh_session session) {
   switch (sftp_get_error(sftp)) {

@@ -5,15 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "murder/ctl/remote_quote.hpp"
 #include "murder/ctl/tasks.hpp"
 
 namespace murder::ctl {
 
-// Shared by the bodies: every word quoted (paths keep a leading ~/ relative to
-// the login directory), and the note a stop leaves in the results.
-std::string remote_command(const std::vector<std::string>& words);
-std::string stop_note(const command_result& result);
-std::string last_output_line(const command_result& result);
+// Shared by the bodies. Stops the process of pidfile NAME (or every NAME-*
+// pidfile) on the host; returns the note for the results.
+std::string stop_named(host_call& call, const std::string& name);
+std::string stop_all_named(host_call& call, const std::string& prefix);
 // `start` unless `pidfile` names a running process ("already running" then);
 // creates murder's run, log and torrent directories first.
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);

@@ -1,6 +1,5 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
-#include "murder/ctl/remote_quote.hpp"
 #include "task_bodies.hpp"
 
 namespace murder::ctl {
@@ -25,24 +24,24 @@ std::string distribute_files(host_call& call) {
            " >&2; exit 2; fi");
   call.upload(call.env().bundle_contents, root + "/.bundle.tgz", 0600);
   // bin/ and lib/ are swapped in; run/, log/ and torrents/ (daemons' state) stay.
-  std::string version = last_output_line(
-      call.run("cd " + dir +
-               " && rm -rf .bundle-new && mkdir .bundle-new && tar -xzf .bundle.tgz -C .bundle-new"
-               " && rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && rmdir .bundle-new"
-               " && rm -f .bundle.tgz && bin/murder_client --version"));
+  std::string version = last_line(call.run("cd " + dir +
+                                           " && rm -rf .bundle-new && mkdir .bundle-new && tar -xzf .bundle.tgz -C "
+                                           ".bundle-new && rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && "
+                                           "rmdir .bundle-new && rm -f .bundle.tgz && bin/murder_client --version")
+                                      .output);
   return "murder " + version + " in " + root;
 }
 
 std::string clean_temp_files(host_call& call) {
   const auto& env = call.env();
-  call.run(remote_command({"rm", "-f", "--", env.payload_path(), env.torrent_path()}));
+  call.run(shell_command({"rm", "-f", "--", env.payload_path(), env.torrent_path()}));
   return "removed " + env.payload_path() + "{,.torrent}";
 }
 
 std::string status(host_call& call) {
   const auto& layout = call.env().layout;
   // Exit status 1 only says that something named is not running.
-  auto result = call.run(remote_command({layout.program("murder_client"), "status"}) + " " +
+  auto result = call.run(shell_command({layout.program("murder_client"), "status"}) + " " +
                              shell_quote_path(layout.run_dir()) + "/*.pid",
                          1);
   std::string running;

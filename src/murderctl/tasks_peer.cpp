@@ -1,6 +1,5 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
-#include "murder/ctl/remote_quote.hpp"
 #include "task_bodies.hpp"
 
 namespace murder::ctl {
@@ -44,29 +43,21 @@ std::string peer(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
   std::string torrent = read_file(env.local_torrent_path());
-  call.run(remote_command({"mkdir", "-p", env.values.temp_path, layout.run_dir(), layout.log_dir()}));
+  call.run(shell_command({"mkdir", "-p", env.values.temp_path, layout.run_dir(), layout.log_dir()}));
   call.upload(torrent, env.torrent_path(), 0644);
   std::vector<std::string> words = {layout.program("murder_client"), "peer", env.torrent_path(), env.payload_path(),
                                     call.host(), env.values.path_is_file ? "--copy-to" : "--extract",
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
                                     "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1"};
   if (env.values.unsafe_please_delete) words.push_back("--replace");
-  std::string done = last_output_line(call.run(remote_command(words)));
+  std::string done = last_line(call.run(shell_command(words)).output);
   // "murder_client: PATH complete and verified: N bytes, M fetched from peers, T s"
   auto verified = done.find("complete and verified: ");
   return verified == std::string::npos ? done : done.substr(verified + 23);
 }
 
-std::string stop_peering(host_call& call) {
-  const auto& layout = call.env().layout;
-  return stop_note(
-      call.run(remote_command({layout.program("murder_client"), "stop", layout.pidfile(peer_name(call.env()))})));
-}
+std::string stop_peering(host_call& call) { return stop_named(call, peer_name(call.env())); }
 
-std::string stop_all_peering(host_call& call) {
-  const auto& layout = call.env().layout;
-  return stop_note(call.run(remote_command({layout.program("murder_client"), "stop"}) + " " +
-                            shell_quote_path(layout.run_dir()) + "/peer-*.pid"));
-}
+std::string stop_all_peering(host_call& call) { return stop_all_named(call, "peer"); }
 
 }  // namespace murder::ctl

@@ -1,6 +1,5 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
-#include "murder/ctl/remote_quote.hpp"
 #include "task_bodies.hpp"
 
 namespace murder::ctl {
@@ -18,7 +17,7 @@ void register_with_tracker(host_call& call, const std::string& torrent) {
   auto connection = env.hosts.connect(tracker);
   host_log no_log;
   host_call on_tracker(env, tracker, *connection, no_log);
-  on_tracker.run(remote_command({"mkdir", "-p", env.layout.torrent_dir()}));
+  on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
   on_tracker.upload(torrent, env.layout.torrent_dir() + "/" + env.values.tag + ".torrent", 0644);
 }
 
@@ -46,17 +45,17 @@ std::string create_torrent(host_call& call) {
   const auto& env = call.env();
   const auto& v = env.values;
   std::string tracker = env.config.tracker + ":" + std::to_string(env.config.tracker_port);
-  std::string make = remote_command({"mkdir", "-p", v.temp_path}) + " && ";
+  std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && ";
   if (v.path_is_file) {
     std::string part = env.payload_path() + ".part";
-    make += remote_command({"cp", "--", v.files_path, part}) + " && " +
-            remote_command({"mv", "-f", "--", part, env.payload_path()}) + " && " +
-            remote_command({env.layout.program("murder_make_torrent"), env.payload_path(), tracker, env.torrent_path()});
+    make += shell_command({"cp", "--", v.files_path, part}) + " && " +
+            shell_command({"mv", "-f", "--", part, env.payload_path()}) + " && " +
+            shell_command({env.layout.program("murder_make_torrent"), env.payload_path(), tracker, env.torrent_path()});
   } else {
-    make += remote_command({env.layout.program("murder_make_torrent"), v.files_path, tracker, env.torrent_path(),
+    make += shell_command({env.layout.program("murder_make_torrent"), v.files_path, tracker, env.torrent_path(),
                             "--archive", env.payload_path()});
   }
-  std::string note = last_output_line(call.run(make));
+  std::string note = last_line(call.run(make).output);
   std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
   register_with_tracker(call, torrent);
   return note;
@@ -70,23 +69,14 @@ std::string download_torrent(host_call& call) {
 std::string start_seeding(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
-  std::string start = remote_command({layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
+  std::string start = shell_command({layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
                                       call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
                                       "--logfile", layout.logfile(seed_name(env))});
-  return last_output_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)));
+  return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
 }
 
-std::string stop_seeding(host_call& call) {
-  const auto& layout = call.env().layout;
-  return stop_note(
-      call.run(remote_command({layout.program("murder_client"), "stop", layout.pidfile(seed_name(call.env()))})));
-}
+std::string stop_seeding(host_call& call) { return stop_named(call, seed_name(call.env())); }
 
-std::string stop_all_seeding(host_call& call) {
-  const auto& layout = call.env().layout;
-  // The glob is ours and constant; only the directory comes from settings.
-  return stop_note(call.run(remote_command({layout.program("murder_client"), "stop"}) + " " +
-                            shell_quote_path(layout.run_dir()) + "/seed-*.pid"));
-}
+std::string stop_all_seeding(host_call& call) { return stop_all_named(call, "seed"); }
 
 }  // namespace murder::ctl

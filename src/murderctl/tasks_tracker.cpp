@@ -5,16 +5,13 @@ namespace murder::ctl {
 std::string start_tracker(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
-  std::string start = remote_command({layout.program("murder_tracker"), "--daemon", "--pidfile", layout.pidfile("tracker"),
+  std::string start = shell_command({layout.program("murder_tracker"), "--daemon", "--pidfile", layout.pidfile("tracker"),
                                       "--port", std::to_string(env.config.tracker_port), "--allowed_dir",
                                       layout.torrent_dir(), "--dfile", layout.run_dir() + "/tracker.state",
                                       "--logfile", layout.logfile("tracker")});
-  return last_output_line(call.run(start_unless_running(layout, layout.pidfile("tracker"), start)));
+  return last_line(call.run(start_unless_running(layout, layout.pidfile("tracker"), start)).output);
 }
 
-std::string stop_tracker(host_call& call) {
-  const auto& layout = call.env().layout;
-  return stop_note(call.run(remote_command({layout.program("murder_client"), "stop", layout.pidfile("tracker")})));
-}
+std::string stop_tracker(host_call& call) { return stop_named(call, "tracker"); }
 
 }  // namespace murder::ctl

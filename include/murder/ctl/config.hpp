@@ -57,6 +57,9 @@ std::vector<std::string> parse_hosts(std::string_view text);
 // host_suffix to every host that lacks it. Throws failure(usage) with no peers.
 void apply_role_defaults(murder_config& config);
 
+// A workstation path with a leading "~/" made absolute with $HOME.
+std::string expand_home(const std::string& path);
+
 // Splits "key=value" command-line words; throws failure(usage) naming a word
 // without '='.
 std::map<std::string, std::string> parse_assignments(const std::vector<std::string>& words);

@@ -16,7 +16,8 @@ std::string shell_quote(std::string_view value);
 // directory: it becomes "$HOME"/ followed by the quoted rest.
 std::string shell_quote_path(std::string_view path);
 
-// The words joined with spaces, each quoted.
+// The words joined with spaces, each quoted with shell_quote_path (a word that
+// is not a path never starts with "~/").
 std::string shell_command(const std::vector<std::string>& words);
 
 // Throws failure(usage) unless `tag` is usable as a file name: non-empty, no '/',

@@ -106,6 +106,9 @@ class host_call {
   bytes_sink on_bytes_;
 };
 
+// The last non-empty line of a command's output ("" when there is none).
+std::string last_line(const std::string& text);
+
 enum role : unsigned { tracker_role = 1, seeder_role = 2, peer_role = 4, all_roles = 7 };
 
 struct task {

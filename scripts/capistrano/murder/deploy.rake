@@ -28,10 +28,7 @@ namespace :murder do
       end
     end
     invoke "murder:download_torrent"
-    on M.tracker do
-      execute M.command("mkdir", "-p", "#{M.murder_path}/torrents")
-      upload! M.torrent(tag), "#{M.murder_path}/torrents/#{tag}.torrent"
-    end
+    M.register_with_tracker(tag, File.binread(M.torrent(tag)))
     begin
       %w[start_tracker start_seeding peer].each { |task| invoke "murder:#{task}" }
     ensure

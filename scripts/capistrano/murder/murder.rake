@@ -1,6 +1,5 @@
 # The murder: tasks (SPEC section 3), as in the original gem, over SSHKit.
 require "fileutils"
-require "stringio"
 
 M = Capistrano::Murder
 
@@ -53,13 +52,14 @@ namespace :murder do
                           "--archive", M.payload(tag))
       end
     end
-    invoke "murder:download_torrent" unless M.flag?("do_not_download_torrent")
-    torrent_bytes = nil
-    on(M.seeder) { torrent_bytes = download!(M.torrent(tag)) }
-    on M.tracker do
-      execute M.command("mkdir", "-p", "#{M.murder_path}/torrents")
-      upload! StringIO.new(torrent_bytes), "#{M.murder_path}/torrents/#{tag}.torrent"
+    if M.flag?("do_not_download_torrent")
+      torrent_bytes = nil
+      on(M.seeder) { torrent_bytes = download!(M.torrent(tag)) }
+    else
+      invoke "murder:download_torrent"
+      torrent_bytes = File.binread(M.torrent(tag))
     end
+    M.register_with_tracker(tag, torrent_bytes)
   end
 
   desc "Fetch TEMP/TAG.tgz.torrent from the seeder to this machine"

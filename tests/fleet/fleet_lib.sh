@@ -9,6 +9,9 @@
 # and removes namespaces and bridge, on failure too.
 
 FLEET_TAG="m$$"
+# The /24 the hosts live in; benchmarks use another one so that they can run
+# beside the tests.
+FLEET_NET=${FLEET_NET:-198.18.0}
 FLEET_BRIDGE="${FLEET_TAG}br"
 FLEET_HOSTS=()
 FLEET_NS=()
@@ -48,18 +51,19 @@ stop_sshd() {
     fail "sshd on h$i did not stop"
 }
 
-# fleet_up N [RATE]: N hosts h0..h(N-1) at 198.18.0.10+i, links RATE (tc tbf).
+# fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE (tc tbf)
+# in each direction.
 fleet_up() {
   local n=$1 rate=${2:-1gbit} i
   CLEANUP_HOOKS+=(fleet_cleanup)
   mkdir -p "$SANDBOX/sshd" /run/sshd
   ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/client_key"
   ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
-  ip addr add 198.18.0.1/24 dev "$FLEET_BRIDGE"
+  ip addr add "$FLEET_NET.1/24" dev "$FLEET_BRIDGE"
   ip link set "$FLEET_BRIDGE" up
   : > "$SANDBOX/known_hosts"
   for i in $(seq 0 $((n - 1))); do
-    local ns="${FLEET_TAG}h$i" addr="198.18.0.$((10 + i))" veth="${FLEET_TAG}v$i"
+    local ns="${FLEET_TAG}h$i" addr="$FLEET_NET.$((10 + i))" veth="${FLEET_TAG}v$i"
     FLEET_NS+=("$ns")
     FLEET_HOSTS+=("$addr")
     ip netns add "$ns" || fail "cannot create namespace $ns"
@@ -68,7 +72,10 @@ fleet_up() {
     ip -n "$ns" addr add "$addr/24" dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
+    # Both directions: the host's sends on its eth0, what it receives on the
+    # bridge's end of its cable.
     ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 1mb latency 50ms
+    tc qdisc add dev "$veth" root tbf rate "$rate" burst 1mb latency 50ms
     # The keeper holds the host's mount namespace with its private /tmp and /srv.
     ip netns exec "$ns" unshare --mount --propagation private \
       sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && exec sleep infinity' &
@@ -93,7 +100,7 @@ CONF
     start_sshd "$i"
   done
   cat > "$SANDBOX/ssh_config" <<CONF
-Host 198.18.0.*
+Host $FLEET_NET.*
   User root
   IdentityFile $SANDBOX/client_key
   UserKnownHostsFile $SANDBOX/known_hosts

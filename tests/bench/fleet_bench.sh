@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# The fleet benchmark: the time until the last of N hosts holds S MiB, for
+#   murder  `murderctl peer` (torrent made, h0 seeding), median of BENCH_RUNS;
+#           `murderctl deploy` end to end (packing and hashing included), phases timed
+#   aria2   opentracker on h0, aria2c seeding on h0 and leeching on h1..hN
+#   scp     a parallel-scp push from h0 (Debian's pssh)
+#   limit   S/B: one copy through one link
+# h0 is tracker and seeder, h1..hN receive. Every link is shaped to B in each
+# direction. All methods move the same .tgz; murder also extracts it.
+#
+# Usage: fleet_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_NS ("10 20 40"),
+# BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3).
+set -euo pipefail
+here=$(dirname "$0")
+source "$here/../integration/lib.sh"
+source "$here/../fleet/fleet_lib.sh"
+source "$here/bench_lib.sh"
+
+read -r -a NS <<< "${BENCH_NS:-10 20 40}"
+read -r -a SIZES <<< "${BENCH_SIZES:-32 128}"
+RATE=${BENCH_RATE:-100}
+RUNS=${BENCH_RUNS:-3}
+MAXN=$(printf '%s\n' "${NS[@]}" | sort -n | tail -1)
+OT_PORT=6969
+
+# Not under /tmp: each host mounts its own /tmp. A /24 of its own, so that the
+# benchmark can run beside the fleet tests.
+sandbox_init /var/tmp
+FLEET_NET=198.19.0
+chmod 755 "$SANDBOX"  # opentracker runs as nobody and reads its whitelist here
+trap 'rm -f /tmp/b[0-9]*.tgz.torrent /tmp/d[0-9]*.tgz.torrent; cleanup' EXIT
+started=$(now)
+fleet_up $((MAXN + 1)) "${RATE}mbit"
+echo "fleet: $((MAXN + 1)) hosts, links ${RATE} Mbit/s each way, up in $(since "$started") s"
+H0=${FLEET_HOSTS[0]}
+
+# ctl N ARGS...: murderctl with h0 as tracker and seeder and h1..hN as peers.
+ctl() {
+  local n=$1 peers="" i; shift
+  for i in $(seq 1 "$n"); do peers+="\"${FLEET_HOSTS[$i]}\", "; done
+  cat > "$SANDBOX/murder-$n.toml" <<TOML
+remote_murder_path = "/srv/murder"
+default_destination_path = "/srv/app"
+[roles]
+tracker = "$H0"
+seeder = "$H0"
+peer = [${peers%, }]
+[ssh]
+config = "$SANDBOX/ssh_config"
+connect_timeout = 10
+TOML
+  "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" --format json "$@" 2>> "$SANDBOX/murderctl.log"
+}
+
+# on_hosts N COMMAND...: runs COMMAND on h1..hN, in parallel.
+on_hosts() {
+  local n=$1 i pids=(); shift
+  for i in $(seq 1 "$n"); do on_host "$i" "$@" & pids+=($!); done
+  for i in "${pids[@]}"; do wait "$i"; done
+}
+
+# check_copies N FILE_ON_HOST BYTES: every host holds FILE at its size; the first
+# and the last are compared byte for byte with the source.
+check_copies() {
+  local n=$1 file=$2 source=$3 size i
+  size=$(stat -c %s "$source")
+  for i in $(seq 1 "$n"); do
+    [ "$(stat -c %s "/proc/${FLEET_KEEPER[$i]}/root$file" 2>/dev/null)" = "$size" ] ||
+      fail "h$i does not hold all of $file"
+  done
+  for i in 1 "$n"; do
+    cmp -s "$source" "/proc/${FLEET_KEEPER[$i]}/root$file" || fail "$file on h$i differs from the source"
+  done
+}
+
+rows="$BENCH_OUT/fleet.tsv"
+printf 'N\tMiB\tmethod\tseconds\truns\tx limit\n' > "$rows"
+record() {  # record N S METHOD SECONDS...
+  local n=$1 s=$2 method=$3 med; shift 3
+  med=$(printf '%s\n' "$@" | median)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$*" "$(calc "$med / ${LIMIT[$s]}")" >> "$rows"
+  echo "  N=$n S=${s}MiB $method: median $med s (runs: $*)"
+  eval "RESULT_${method//[^a-z0-9]/_}_${n}_${s}=$med"
+}
+
+# --- one run of each method --------------------------------------------------
+# Each sets SECS (not printed: a failure inside $(...) would end only a subshell).
+
+murder_peer() {  # N S RUN -> SECS
+  local n=$1 s=$2 tag="b$2" t0
+  t0=$(now)
+  ctl "$n" peer tag="$tag" > "$SANDBOX/peer.json" || { cat "$SANDBOX/peer.json" >&2; fail "murderctl peer failed"; }
+  SECS=$(since "$t0")
+  jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/hosts-murder-n$n-s$s.txt"
+  check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
+  ctl "$n" stop_peering tag="$tag" > /dev/null || fail "stop_peering failed"
+  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
+}
+
+# aria2c as an operator would run it on a private network: no DHT or local
+# discovery, seeding on (ratio 0: without limit). Port 7881: h0's murder seeder has 6881.
+ARIA_OPTS=(--quiet --seed-ratio=0.0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --listen-port=7881)
+aria2_run() {  # N S -> SECS
+  local n=$1 s=$2 t0 i pids=()
+  rm -rf "$SANDBOX/aria-done"; mkdir "$SANDBOX/aria-done"
+  t0=$(now)
+  for i in $(seq 1 "$n"); do
+    on_host "$i" env MARK="$SANDBOX/aria-done/$i" aria2c "${ARIA_OPTS[@]}" --dir=/srv/aria \
+      --on-bt-download-complete="$SANDBOX/aria-mark" "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  wait_until $((60 + n * 5)) sh -c "[ \$(ls '$SANDBOX/aria-done' | wc -l) -ge $n ]" ||
+    { tail -5 "$SANDBOX/aria-1.log" >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }
+  for i in $(seq 1 "$n"); do awk -v a="$t0" '{ printf "%.2f\n", $1 - a }' "$SANDBOX/aria-done/$i"; done |
+    sort -g > "$BENCH_OUT/hosts-aria2-n$n-s$s.txt"
+  SECS=$(tail -1 "$BENCH_OUT/hosts-aria2-n$n-s$s.txt")
+  kill "${pids[@]}" 2>/dev/null; for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+  check_copies "$n" "/srv/aria/$s.tgz" "$SANDBOX/$s.tgz"
+  on_hosts "$n" rm -rf /srv/aria
+}
+
+scp_run() {  # N S -> SECS
+  local n=$1 s=$2 t0
+  printf '%s\n' "${FLEET_HOSTS[@]:1:$n}" > "$SANDBOX/scp-hosts"
+  t0=$(now)
+  on_host 0 parallel-scp -h "$SANDBOX/scp-hosts" -p "$n" -t 0 -x "-F $SANDBOX/ssh_config" \
+    "$SANDBOX/$s.tgz" "/srv/$s.tgz" > "$SANDBOX/scp.out" 2>&1 || { cat "$SANDBOX/scp.out" >&2; fail "parallel-scp failed"; }
+  SECS=$(since "$t0")
+  # Lines read "[1] 18:02:03 [SUCCESS] host": whole seconds are enough here.
+  sed -n 's/^\[[0-9]*\] \([0-9:]*\) \[SUCCESS\].*/\1/p' "$SANDBOX/scp.out" |
+    while read -r at; do awk -v a="$t0" -v b="$(date -d "$at" +%s)" 'BEGIN { d = b - a; printf "%.2f\n", d < 0 ? 0 : d }'; done |
+    sort -g > "$BENCH_OUT/hosts-scp-n$n-s$s.txt"
+  check_copies "$n" "/srv/$s.tgz" "$SANDBOX/$s.tgz"
+  on_hosts "$n" rm -f "/srv/$s.tgz"
+}
+
+murder_deploy() {  # N S -> SECS; prints the phases
+  local n=$1 s=$2 tag="d$1s$2" t0 phases
+  t0=$(now)
+  ctl "$n" deploy tag="$tag" files_path="$SANDBOX/payload-$s" > "$SANDBOX/deploy.json" ||
+    { cat "$SANDBOX/deploy.json" >&2; fail "murderctl deploy failed"; }
+  SECS=$(since "$t0")
+  phases=$(jq -r '.results | group_by(.task) | map({t: .[0].task, s: (map(.seconds) | max)}) | .[] | "\(.t) \(.s)"' \
+             "$SANDBOX/deploy.json")
+  local order="start_tracker create_torrent start_seeding peer stop_peering stop_seeding stop_tracker" p line=""
+  for p in $order; do line+="$p $(awk -v p="$p" '$1 == p { printf "%.2f", $2 }' <<< "$phases") s, "; done
+  printf 'N=%s S=%sMiB deploy %s s: %s\n' "$n" "$s" "$SECS" "${line%, }" >> "$BENCH_OUT/deploy-phases.txt"
+  check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
+  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
+  on_host 0 rm -f "/tmp/$tag.tgz" "/tmp/$tag.tgz.torrent"
+}
+
+# --- the grid ----------------------------------------------------------------
+
+ctl "$MAXN" distribute_files > "$SANDBOX/distribute.json" ||
+  { cat "$SANDBOX/distribute.json"; fail "distribute_files failed"; }
+printf '#!/bin/sh\ndate +%%s.%%N > "$MARK"\n' > "$SANDBOX/aria-mark"
+chmod 755 "$SANDBOX/aria-mark"
+: > "$BENCH_OUT/deploy-phases.txt"
+
+# Payloads: S MiB of random data each, packed by murder on h0; the other methods
+# carry murder's .tgz so that every method moves the same bytes.
+declare -A LIMIT OT_HASH
+ctl "$MAXN" start_tracker > /dev/null || fail "start_tracker failed"
+mkdir -m 755 "$SANDBOX/ot"
+for s in "${SIZES[@]}"; do
+  mkdir "$SANDBOX/payload-$s"
+  head -c $((s * 1048576)) /dev/urandom > "$SANDBOX/payload-$s/data.bin"
+  ctl "$MAXN" create_torrent start_seeding tag="b$s" files_path="$SANDBOX/payload-$s" > "$SANDBOX/seed.json" ||
+    { cat "$SANDBOX/seed.json"; fail "create_torrent/start_seeding failed"; }
+  cp "/proc/${FLEET_KEEPER[0]}/root/tmp/b$s.tgz" "$SANDBOX/$s.tgz"
+  LIMIT[$s]=$(calc "$(stat -c %s "$SANDBOX/$s.tgz") * 8 / ($RATE * 1000000)")
+  mktorrent -l 18 -a "http://$H0:$OT_PORT/announce" -o "$SANDBOX/aria-$s.torrent" "$SANDBOX/$s.tgz" > /dev/null
+  OT_HASH[$s]=$(transmission-show "$SANDBOX/aria-$s.torrent" | sed -n 's/^ *Hash: *//p')
+  echo "${OT_HASH[$s]}" >> "$SANDBOX/ot/whitelist"
+done
+on_host 0 opentracker -i "$H0" -p "$OT_PORT" -P "$OT_PORT" -w whitelist -d "$SANDBOX/ot" -u nobody \
+  > "$SANDBOX/opentracker.log" 2>&1 &
+PIDS+=($!)
+wait_until 10 on_host 0 sh -c "ss -Hltn 'sport = :$OT_PORT' | grep -q ." || fail "opentracker did not listen"
+
+for s in "${SIZES[@]}"; do
+  echo "S=${s} MiB: limit S/B = ${LIMIT[$s]} s"
+  on_host 0 aria2c "${ARIA_OPTS[@]}" --dir="$SANDBOX" --bt-seed-unverified=true "$SANDBOX/aria-$s.torrent" \
+    > "$SANDBOX/aria-seed.log" 2>&1 &
+  aria_seed=$!
+  PIDS+=("$aria_seed")
+  # Ready once opentracker counts the aria2c seeder in the torrent's scrape.
+  wait_until 30 sh -c "nsenter -t ${FLEET_KEEPER[0]} -n curl -sf 'http://$H0:$OT_PORT/scrape?info_hash=$(sed 's/../%&/g' <<< "${OT_HASH[$s]}")' |
+    grep -q '8:completei[1-9]'" || fail "the aria2c seeder did not announce to opentracker"
+  for n in "${NS[@]}"; do
+    record "$n" "$s" limit "${LIMIT[$s]}"
+    times=(); for _ in $(seq "$RUNS"); do murder_peer "$n" "$s"; times+=("$SECS"); done
+    record "$n" "$s" "murder peer" "${times[@]}"
+    times=(); for _ in $(seq "$RUNS"); do aria2_run "$n" "$s"; times+=("$SECS"); done
+    record "$n" "$s" "aria2" "${times[@]}"
+    scp_run "$n" "$s"; record "$n" "$s" scp "$SECS"
+  done
+  kill "$aria_seed"; wait "$aria_seed" 2>/dev/null || true
+  ctl "$MAXN" stop_seeding tag="b$s" > /dev/null || fail "stop_seeding failed"
+done
+ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
+for s in "${SIZES[@]}"; do
+  for n in "${NS[@]}"; do murder_deploy "$n" "$s"; record "$n" "$s" "murder deploy" "$SECS"; done
+done
+
+echo
+echo "Fleet: time until the last host holds the payload (median seconds; x limit = / S/B)"
+table "$rows"
+echo
+echo "murderctl deploy phases (slowest host per task):"
+cat "$BENCH_OUT/deploy-phases.txt"
+echo
+
+# --- targets -----------------------------------------------------------------
+
+result() { local v="RESULT_${1}_${2}_${3}"; echo "${!v:-}"; }
+for s in "${SIZES[@]}"; do
+  for n in 20 40; do
+    m=$(result murder_peer "$n" "$s"); [ -n "$m" ] || continue
+    target "murderctl peer, N=$n S=${s}MiB" "$m" "<=" "$(calc "1.5 * ${LIMIT[$s]} + 2")" " s"
+  done
+  m=$(result murder_peer 20 "$s")
+  if [ -n "$m" ]; then
+    target "parallel-scp / murder, N=20 S=${s}MiB" "$(calc "$(result scp 20 "$s") / $m")" ">=" 10 "x"
+    target "aria2 swarm / murder, N=20 S=${s}MiB" "$(calc "$(result aria2 20 "$s") / $m")" ">=" 1 "x"
+    m40=$(result murder_peer 40 "$s")
+    [ -z "$m40" ] || target "murder N=40 / N=20, S=${s}MiB" "$(calc "$m40 / $m")" "<=" 1.15 "x"
+  fi
+done
+
+# --- plots -------------------------------------------------------------------
+
+n=$MAXN; s=${SIZES[-1]}
+for method in murder aria2 scp; do
+  sort -g "$BENCH_OUT/hosts-$method-n$n-s$s.txt" | awk '{ print NR, $1 }' > "$SANDBOX/plot-$method.dat"
+done
+gnuplot <<PLOT
+set terminal png size 900,560
+set output "$BENCH_OUT/fleet-hosts.png"
+set title "Per-host completion, N=$n hosts, ${s} MiB, ${RATE} Mbit/s links"
+set xlabel "hosts done"; set ylabel "seconds (log)"; set logscale y; set key left top
+plot "$SANDBOX/plot-murder.dat" with linespoints title "murderctl peer", \
+     "$SANDBOX/plot-aria2.dat" with linespoints title "opentracker + aria2c", \
+     "$SANDBOX/plot-scp.dat" with linespoints title "parallel-scp", \
+     ${LIMIT[$s]} with lines dashtype 2 title "S/B"
+PLOT
+for s in "${SIZES[@]}"; do
+  for method in "murder peer" "murder deploy" aria2 scp limit; do
+    awk -F'\t' -v s="$s" -v m="$method" '$2 == s && $3 == m { print $1, $4 }' "$rows" > "$SANDBOX/vsn-$s-${method// /_}.dat"
+  done
+done
+gnuplot <<PLOT
+set terminal png size 900,560
+set output "$BENCH_OUT/fleet-vs-n.png"
+set title "Time until the last host holds the payload, ${RATE} Mbit/s links"
+set xlabel "hosts receiving (N)"; set ylabel "seconds (log)"; set logscale y; set key left top
+plot $(for s in "${SIZES[@]}"; do for method in murder_peer murder_deploy aria2 scp limit; do
+         printf '"%s" with linespoints title "%s %s MiB", ' "$SANDBOX/vsn-$s-$method.dat" "${method//_/ }" "$s"
+       done; done | sed 's/, $//')
+PLOT
+echo "plots: $BENCH_OUT/fleet-hosts.png $BENCH_OUT/fleet-vs-n.png"

@@ -35,9 +35,16 @@ lt::settings_pack make_settings(const session_options& options) {
   s.set_int(lt::settings_pack::connections_limit, 500);
   s.set_int(lt::settings_pack::connection_speed, 200);
   s.set_int(lt::settings_pack::torrent_connect_boost, 100);
-  s.set_int(lt::settings_pack::peer_connect_timeout, 3);
+  // Long enough for the kernel's SYN retries (after 1 s, then 3 s): on a link
+  // full of payload a SYN or its answer is easily dropped.
+  s.set_int(lt::settings_pack::peer_connect_timeout, 8);
   s.set_int(lt::settings_pack::handshake_timeout, 5);
   s.set_int(lt::settings_pack::min_reconnect_time, 1);
+  // A whole fleet connects to each peer within a second of starting: a listen
+  // backlog of 5 (libtorrent's default) drops SYNs, and after max_failcount
+  // failed attempts a peer is given up.
+  s.set_int(lt::settings_pack::listen_queue_size, 1024);
+  s.set_int(lt::settings_pack::max_failcount, 10);
 
   s.set_int(lt::settings_pack::choking_algorithm, lt::settings_pack::fixed_slots_choker);
   s.set_int(lt::settings_pack::unchoke_slots_limit, -1);

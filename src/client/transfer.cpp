@@ -51,6 +51,7 @@ struct transfer::impl {
   bool checked = false;
   bool announced = false;
   int hash_failures = 0;
+  clock_type::time_point last_reannounce = clock_type::now();
 
   std::string tracker_url() const {
     auto trackers = info->trackers();
@@ -74,6 +75,7 @@ struct transfer::impl {
         log->warn("tracker {}", tracker_note);
       } else if (auto* reply = lt::alert_cast<lt::tracker_reply_alert>(a)) {
         tracker_note = std::string(reply->tracker_url()) + ": ok, " + std::to_string(reply->num_peers) + " peers";
+        log->info("tracker {}", tracker_note);
         announced = true;
       } else if (lt::alert_cast<lt::hash_failed_alert>(a)) {
         ++hash_failures;
@@ -173,6 +175,14 @@ void transfer::download(progress_reporter& progress) {
       throw failure(exit_code::failure, "stopped by a signal while downloading " + d.options.saveas.string());
     }
     auto now = clock_type::now();
+    // A peer with hardly any connections (it announced before the others, or
+    // its announce was lost on a busy link) asks the tracker again every few
+    // seconds instead of waiting out the announce interval.
+    constexpr int few_peers = 4;
+    if (!s.checking && s.peers < few_peers && now - d.last_reannounce > std::chrono::seconds(3)) {
+      d.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+      d.last_reannounce = now;
+    }
     if (s.checking || s.bytes_done != last_done) {
       last_done = s.bytes_done;
       last_progress = now;

@@ -9,7 +9,8 @@
 # direction. All methods move the same .tgz; murder also extracts it.
 #
 # Usage: fleet_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_NS ("10 20 40"),
-# BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3).
+# BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3),
+# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default).
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -20,6 +21,7 @@ read -r -a NS <<< "${BENCH_NS:-10 20 40}"
 read -r -a SIZES <<< "${BENCH_SIZES:-32 128}"
 RATE=${BENCH_RATE:-100}
 RUNS=${BENCH_RUNS:-3}
+METHODS=" ${BENCH_METHODS:-peer aria2 scp deploy} "
 MAXN=$(printf '%s\n' "${NS[@]}" | sort -n | tail -1)
 OT_PORT=6969
 
@@ -49,7 +51,8 @@ peer = [${peers%, }]
 config = "$SANDBOX/ssh_config"
 connect_timeout = 10
 TOML
-  "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" --format json "$@" 2>> "$SANDBOX/murderctl.log"
+  "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" --format json --log-dir "$SANDBOX/ctl-logs" "$@" \
+    2>> "$SANDBOX/murderctl.log"
 }
 
 # on_hosts N COMMAND...: runs COMMAND on h1..hN, in parallel.
@@ -74,13 +77,25 @@ check_copies() {
 }
 
 rows="$BENCH_OUT/fleet.tsv"
-printf 'N\tMiB\tmethod\tseconds\truns\tx limit\n' > "$rows"
-record() {  # record N S METHOD SECONDS...
-  local n=$1 s=$2 method=$3 med; shift 3
-  med=$(printf '%s\n' "$@" | median)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$*" "$(calc "$med / ${LIMIT[$s]}")" >> "$rows"
-  echo "  N=$n S=${s}MiB $method: median $med s (runs: $*)"
+printf 'N\tMiB\tmethod\tseconds\tx limit\tCPU busy %%\truns (s)\n' > "$rows"
+# record N S METHOD: the median of the runs in TIMES (and of BUSY) as a row.
+record() {
+  local n=$1 s=$2 method=$3 med
+  med=$(printf '%s\n' "${TIMES[@]}" | median)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$(calc "$med / ${LIMIT[$s]}")" \
+    "$(printf '%s\n' "${BUSY[@]}" | median | cut -d. -f1)" "${TIMES[*]}" >> "$rows"
+  echo "  N=$n S=${s}MiB $method: median $med s (runs: ${TIMES[*]}; CPU busy ${BUSY[*]} %)"
   eval "RESULT_${method//[^a-z0-9]/_}_${n}_${s}=$med"
+}
+# measure RUNS FUNCTION ARGS...: runs FUNCTION (which sets SECS) RUNS times into TIMES and BUSY.
+measure() {
+  local runs=$1 mark; shift
+  TIMES=(); BUSY=()
+  for _ in $(seq "$runs"); do
+    mark=$(cpu_now)
+    "$@"
+    TIMES+=("$SECS"); BUSY+=("$(cpu_busy "$mark")")
+  done
 }
 
 # --- one run of each method --------------------------------------------------
@@ -88,12 +103,19 @@ record() {  # record N S METHOD SECONDS...
 
 murder_peer() {  # N S RUN -> SECS
   local n=$1 s=$2 tag="b$2" t0
+  rm -rf "$SANDBOX/ctl-logs"
   t0=$(now)
   ctl "$n" peer tag="$tag" > "$SANDBOX/peer.json" || { cat "$SANDBOX/peer.json" >&2; fail "murderctl peer failed"; }
   SECS=$(since "$t0")
   jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/hosts-murder-n$n-s$s.txt"
   check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
-  ctl "$n" stop_peering tag="$tag" > /dev/null || fail "stop_peering failed"
+  # The last run's client logs stay with the results, for a look at the slowest host.
+  mkdir -p "$BENCH_OUT/logs-n$n-s$s"
+  cp "$SANDBOX/peer.json" "$SANDBOX"/ctl-logs/* "$BENCH_OUT/logs-n$n-s$s/"
+  for i in $(seq 1 "$n"); do
+    cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/logs-n$n-s$s/h$i.log"
+  done
+  ctl "$n" stop_peering tag="$tag" > "$SANDBOX/stop.json" || { cat "$SANDBOX/stop.json" >&2; fail "stop_peering failed"; }
   on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
 }
 
@@ -101,20 +123,29 @@ murder_peer() {  # N S RUN -> SECS
 # discovery, seeding on (ratio 0: without limit). Port 7881: h0's murder seeder has 6881.
 ARIA_OPTS=(--quiet --seed-ratio=0.0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --listen-port=7881)
 aria2_run() {  # N S -> SECS
-  local n=$1 s=$2 t0 i pids=()
+  local n=$1 s=$2 t0 i pids=() seeder
   rm -rf "$SANDBOX/aria-done"; mkdir "$SANDBOX/aria-done"
+  on_host 0 aria2c "${ARIA_OPTS[@]}" --dir="$SANDBOX" --bt-seed-unverified=true "$SANDBOX/aria-$s.torrent" \
+    > "$SANDBOX/aria-seed.log" 2>&1 &
+  seeder=$!
+  PIDS+=("$seeder")
+  # Ready once opentracker counts the seeder in the torrent's scrape.
+  wait_until 30 sh -c "nsenter -t ${FLEET_KEEPER[0]} -n curl -sf \
+      'http://$H0:$OT_PORT/scrape?info_hash=$(sed 's/../%&/g' <<< "${OT_HASH[$s]}")' | grep -q '8:completei[1-9]'" ||
+    fail "the aria2c seeder did not announce to opentracker"
   t0=$(now)
   for i in $(seq 1 "$n"); do
     on_host "$i" env MARK="$SANDBOX/aria-done/$i" aria2c "${ARIA_OPTS[@]}" --dir=/srv/aria \
       --on-bt-download-complete="$SANDBOX/aria-mark" "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1 &
     pids+=($!)
+    PIDS+=($!)
   done
   wait_until $((60 + n * 5)) sh -c "[ \$(ls '$SANDBOX/aria-done' | wc -l) -ge $n ]" ||
     { tail -5 "$SANDBOX/aria-1.log" >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }
   for i in $(seq 1 "$n"); do awk -v a="$t0" '{ printf "%.2f\n", $1 - a }' "$SANDBOX/aria-done/$i"; done |
     sort -g > "$BENCH_OUT/hosts-aria2-n$n-s$s.txt"
   SECS=$(tail -1 "$BENCH_OUT/hosts-aria2-n$n-s$s.txt")
-  kill "${pids[@]}" 2>/dev/null; for i in "${pids[@]}"; do wait "$i" 2>/dev/null || true; done
+  kill "${pids[@]}" "$seeder" 2>/dev/null; for i in "${pids[@]}" "$seeder"; do wait "$i" 2>/dev/null || true; done
   check_copies "$n" "/srv/aria/$s.tgz" "$SANDBOX/$s.tgz"
   on_hosts "$n" rm -rf /srv/aria
 }
@@ -181,27 +212,17 @@ wait_until 10 on_host 0 sh -c "ss -Hltn 'sport = :$OT_PORT' | grep -q ." || fail
 
 for s in "${SIZES[@]}"; do
   echo "S=${s} MiB: limit S/B = ${LIMIT[$s]} s"
-  on_host 0 aria2c "${ARIA_OPTS[@]}" --dir="$SANDBOX" --bt-seed-unverified=true "$SANDBOX/aria-$s.torrent" \
-    > "$SANDBOX/aria-seed.log" 2>&1 &
-  aria_seed=$!
-  PIDS+=("$aria_seed")
-  # Ready once opentracker counts the aria2c seeder in the torrent's scrape.
-  wait_until 30 sh -c "nsenter -t ${FLEET_KEEPER[0]} -n curl -sf 'http://$H0:$OT_PORT/scrape?info_hash=$(sed 's/../%&/g' <<< "${OT_HASH[$s]}")' |
-    grep -q '8:completei[1-9]'" || fail "the aria2c seeder did not announce to opentracker"
   for n in "${NS[@]}"; do
-    record "$n" "$s" limit "${LIMIT[$s]}"
-    times=(); for _ in $(seq "$RUNS"); do murder_peer "$n" "$s"; times+=("$SECS"); done
-    record "$n" "$s" "murder peer" "${times[@]}"
-    times=(); for _ in $(seq "$RUNS"); do aria2_run "$n" "$s"; times+=("$SECS"); done
-    record "$n" "$s" "aria2" "${times[@]}"
-    scp_run "$n" "$s"; record "$n" "$s" scp "$SECS"
+    TIMES=("${LIMIT[$s]}"); BUSY=(0); record "$n" "$s" limit
+    [[ $METHODS != *" peer "* ]] || { measure "$RUNS" murder_peer "$n" "$s"; record "$n" "$s" "murder peer"; }
+    [[ $METHODS != *" aria2 "* ]] || { measure "$RUNS" aria2_run "$n" "$s"; record "$n" "$s" aria2; }
+    [[ $METHODS != *" scp "* ]] || { measure 1 scp_run "$n" "$s"; record "$n" "$s" scp; }
   done
-  kill "$aria_seed"; wait "$aria_seed" 2>/dev/null || true
   ctl "$MAXN" stop_seeding tag="b$s" > /dev/null || fail "stop_seeding failed"
 done
 ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
-for s in "${SIZES[@]}"; do
-  for n in "${NS[@]}"; do murder_deploy "$n" "$s"; record "$n" "$s" "murder deploy" "$SECS"; done
+[[ $METHODS == *" deploy "* ]] && for s in "${SIZES[@]}"; do
+  for n in "${NS[@]}"; do measure 1 murder_deploy "$n" "$s"; record "$n" "$s" "murder deploy"; done
 done
 
 echo
@@ -248,6 +269,7 @@ PLOT
 for s in "${SIZES[@]}"; do
   for method in "murder peer" "murder deploy" aria2 scp limit; do
     awk -F'\t' -v s="$s" -v m="$method" '$2 == s && $3 == m { print $1, $4 }' "$rows" > "$SANDBOX/vsn-$s-${method// /_}.dat"
+    [ -s "$SANDBOX/vsn-$s-${method// /_}.dat" ] || echo "0 1" > "$SANDBOX/vsn-$s-${method// /_}.dat"
   done
 done
 gnuplot <<PLOT

@@ -51,6 +51,24 @@ stop_sshd() {
     fail "sshd on h$i did not stop"
 }
 
+# shape_link DEV RATE [NETNS]: limits DEV to RATE with htb. ARP, TCP handshakes
+# and small packets (ACKs, tracker and SSH exchanges) go first, in a class of
+# their own, as fq_codel's sparse flows would on a real host (this kernel has no
+# fq_codel): a plain tail-drop queue full of payload drops them, and dropped
+# SYNs and ARP requests cost seconds of retries no real switch port imposes.
+shape_link() {
+  local dev=$1 rate=$2 tc=(tc)
+  [ -z "${3:-}" ] || tc=(ip netns exec "$3" tc)
+  "${tc[@]}" qdisc add dev "$dev" root handle 1: htb default 20
+  "${tc[@]}" class add dev "$dev" parent 1: classid 1:1 htb rate "$rate" quantum 60000
+  "${tc[@]}" class add dev "$dev" parent 1:1 classid 1:10 htb rate 1mbit ceil "$rate" prio 0 quantum 60000
+  "${tc[@]}" class add dev "$dev" parent 1:1 classid 1:20 htb rate "$rate" ceil "$rate" prio 1 quantum 60000
+  "${tc[@]}" filter add dev "$dev" parent 1: protocol arp prio 1 u32 match u32 0 0 flowid 1:10
+  "${tc[@]}" filter add dev "$dev" parent 1: protocol ip prio 2 u32 \
+    match ip protocol 6 0xff match u8 0x02 0x02 at 33 flowid 1:10
+  "${tc[@]}" filter add dev "$dev" parent 1: protocol ip prio 3 u32 match u16 0 0xff80 at 2 flowid 1:10
+}
+
 # fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE (tc tbf)
 # in each direction.
 fleet_up() {
@@ -74,11 +92,14 @@ fleet_up() {
     ip -n "$ns" link set lo up
     # Both directions: the host's sends on its eth0, what it receives on the
     # bridge's end of its cable.
-    ip netns exec "$ns" tc qdisc add dev eth0 root tbf rate "$rate" burst 1mb latency 50ms
-    tc qdisc add dev "$veth" root tbf rate "$rate" burst 1mb latency 50ms
-    # The keeper holds the host's mount namespace with its private /tmp and /srv.
+    shape_link eth0 "$rate" "$ns"
+    shape_link "$veth" "$rate"
+    # The keeper holds the host's mount namespace with its private /tmp and /srv,
+    # and an empty /root as on a fresh server: the workstation's shell startup
+    # files (which may do slow work, like a pyenv rehash under a lock) stay out.
     ip netns exec "$ns" unshare --mount --propagation private \
-      sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && exec sleep infinity' &
+      sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && mount -t tmpfs -o mode=700 tmpfs /root &&
+             exec sleep infinity' &
     FLEET_KEEPER[$i]=$!
     PIDS+=("$!")
     wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$i]}/root/srv 2>/dev/null)\" = tmpfs ]" ||

@@ -1,7 +1,7 @@
 #include "murder/tracker/swarm.hpp"
 
 #include <algorithm>
-#include <unordered_set>
+#include <numeric>
 
 namespace murder::tracker {
 
@@ -65,32 +65,39 @@ size_t swarm::expire(std::int64_t cutoff) {
 }
 
 std::vector<reply_peer> swarm::pick(size_t count, const peer_id& self, bool for_seed, std::mt19937_64& rng) const {
-  auto wanted = [&](const peer_entry& p) { return p.id != self && !(for_seed && p.is_seed); };
+  // Self is skipped by position: one lookup instead of an id comparison per candidate.
+  auto self_at = index_.find(self);
+  const size_t self_index = self_at == index_.end() ? peers_.size() : self_at->second;
+  auto wanted = [&](size_t i) { return i != self_index && !(for_seed && peers_[i].is_seed); };
   auto to_reply = [](const peer_entry& p) { return reply_peer{p.id, p.ip(), p.port}; };
   std::vector<reply_peer> out;
   size_t candidates = for_seed ? static_cast<size_t>(leechers()) : peers_.size();
   if (count == 0 || candidates == 0) return out;
   if (candidates <= count + 1) {
-    for (const auto& p : peers_) {
-      if (wanted(p)) out.push_back(to_reply(p));
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      if (wanted(i)) out.push_back(to_reply(peers_[i]));
     }
     if (out.size() > count) out.resize(count);
     return out;
   }
-  // Draw random positions without repeats; rejections (self, or seeds for a
-  // seed) are bounded because at least `count` wanted peers exist.
+  // Walk the peers from a random start with a random stride coprime to their
+  // number: that visits each position once, in an order that differs for every
+  // reply, with no allocation beyond the reply. Rejections (self, or seeds for
+  // a seed) are skipped; at least `count` wanted peers exist.
   out.reserve(count);
-  std::unordered_set<std::uint32_t> taken;
-  std::uniform_int_distribution<std::uint32_t> position(0, static_cast<std::uint32_t>(peers_.size() - 1));
-  size_t attempts = 0;
-  const size_t max_attempts = 16 * count + 64;
-  while (out.size() < count && attempts++ < max_attempts) {
-    std::uint32_t i = position(rng);
-    if (!taken.insert(i).second || !wanted(peers_[i])) continue;
-    out.push_back(to_reply(peers_[i]));
+  const size_t n = peers_.size();
+  std::uniform_int_distribution<size_t> pick_index(0, n - 1);
+  size_t at = pick_index(rng);
+  size_t stride = 1;
+  for (int tries = 0; tries < 16; ++tries) {
+    size_t s = 1 + pick_index(rng) % (n - 1);
+    if (std::gcd(s, n) == 1) {
+      stride = s;
+      break;
+    }
   }
-  for (size_t i = 0; out.size() < count && i < peers_.size(); ++i) {
-    if (!taken.count(static_cast<std::uint32_t>(i)) && wanted(peers_[i])) out.push_back(to_reply(peers_[i]));
+  for (size_t visited = 0; visited < n && out.size() < count; ++visited, at = (at + stride) % n) {
+    if (wanted(at)) out.push_back(to_reply(peers_[at]));
   }
   return out;
 }

@@ -1,3 +1,6 @@
+#include <cstdio>
+#include <set>
+
 #include <libtorrent/bdecode.hpp>
 
 #include "murder/core/error.hpp"
@@ -26,8 +29,8 @@ std::string escape(const std::string& raw) {
 }
 
 std::string peer_name(int i) {
-  std::string id = "-XX0000-" + std::to_string(i);
-  id.resize(20, '0');
+  char id[21];
+  std::snprintf(id, sizeof id, "-XX0000-%012d", i);
   return id;
 }
 
@@ -67,6 +70,22 @@ TEST(query, decodes_binary_values_and_rejects_bad_escapes) {
   EXPECT_FALSE(parse_target("/announce?x=%4"));
   EXPECT_FALSE(parse_target("/announce?x=%"));
   EXPECT_FALSE(parse_target("/announce?x=%zz"));
+}
+
+// Every murder peer's id starts "-MU0010-": ids that differ only after the
+// client prefix must still spread over a hash table, or a swarm is one bucket.
+TEST(id_hash, ids_sharing_a_client_prefix_spread_out) {
+  std::set<size_t> hashes;
+  std::set<size_t> buckets;
+  for (int i = 0; i < 1000; ++i) {
+    char id[21];
+    std::snprintf(id, sizeof id, "-MU0010-%012d", i);
+    size_t h = id20_hash{}(*peer_id::from(id));
+    hashes.insert(h);
+    buckets.insert(h % 1031);
+  }
+  EXPECT_EQ(hashes.size(), 1000u);
+  EXPECT_GT(buckets.size(), 550u);  // 1000 keys in 1031 buckets fill about 620
 }
 
 TEST(announce_parse, reads_every_field) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,11 +37,16 @@ using peer_id = id20<struct peer_id_tag>;
 struct id20_hash {
   template <class Tag>
   size_t operator()(const id20<Tag>& id) const noexcept {
-    // The bytes are SHA-1 output or client-chosen; mixing the first eight is
-    // plenty for a hash table and costs nothing.
-    std::uint64_t h = 0;
-    for (int i = 0; i < 8; ++i) h = (h << 8) ^ static_cast<unsigned char>(id.bytes[static_cast<size_t>(i)]);
-    return static_cast<size_t>(h * 0x9E3779B97F4A7C15ull);
+    // All 20 bytes count: peer ids of one client share their first eight
+    // ("-MU0010-" for every murder peer), so hashing a prefix would put a whole
+    // swarm in one bucket.
+    std::uint64_t a = 0, b = 0;
+    std::uint32_t c = 0;
+    std::memcpy(&a, id.bytes.data(), 8);
+    std::memcpy(&b, id.bytes.data() + 8, 8);
+    std::memcpy(&c, id.bytes.data() + 16, 4);
+    std::uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (std::uint64_t{c} << 29)) * 0xBF58476D1CE4E5B9ull;
+    return static_cast<size_t>(h ^ (h >> 31));
   }
 };
 

@@ -3,8 +3,9 @@
 //
 // Time is passed in (seconds on any monotonic scale) rather than read from a
 // clock, so expiry is tested without waiting. Each swarm keeps its peers in a
-// vector with an index by peer id: an announce is O(1), and a reply picks a
-// uniformly random subset in O(reply size), however large the swarm.
+// vector with an index by peer id: an announce is O(1), and a reply walks the
+// vector from a random start with a random stride, O(reply size) however large
+// the swarm and without allocating.
 
 #include <boost/asio/ip/address.hpp>
 
@@ -36,7 +37,7 @@ class swarm {
   void remove(const peer_id& id);
   // Drops peers last seen before `cutoff`; returns how many went.
   size_t expire(std::int64_t cutoff);
-  // Up to `count` peers other than `self`, chosen uniformly at random. A seed
+  // Up to `count` peers other than `self`, in a random order. A seed
   // asking is only given leechers: seeds have nothing to offer each other.
   std::vector<reply_peer> pick(size_t count, const peer_id& self, bool for_seed, std::mt19937_64& rng) const;
 

@@ -79,9 +79,12 @@ fill_pid=$(cat "$SANDBOX/fill.pid")
 peers_held() { curl -sf "http://127.0.0.1:$fill_port/" | sed -n 's/.* torrents, \([0-9]*\) peers;.*/\1/p'; }
 rss_before=$(awk '/^VmRSS/ { print $2 }' "/proc/$fill_pid/status")
 started=$(now)
-for _ in $(seq 30); do
+# Each wrk thread walks its share of peer ids in order and then announces them
+# again; a run long enough for the slowest thread to get through its share
+# fills the tracker. Retried once, twice as long, if it was not.
+for duration in $(( FILL / 20000 + 10 )) $(( FILL / 10000 + 20 )); do
   [ "$(peers_held)" -ge "$FILL" ] && break
-  PEERS=$FILL NUMWANT=0 wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d 10s -s "$here/announce.lua" \
+  PEERS=$FILL NUMWANT=0 wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${duration}s" -s "$here/announce.lua" \
     "http://127.0.0.1:$fill_port" > /dev/null 2>&1 || fail "wrk failed filling the tracker"
 done
 held=$(peers_held)

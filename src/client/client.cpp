@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "murder/core/archive.hpp"
+#include "murder/core/files.hpp"
 #include "murder/core/process.hpp"
 #include "murder/core/torrent_file.hpp"
 
@@ -31,6 +32,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   extract_options options{job.replace_existing};
   if (job.extract_to) check_extract_target(*job.extract_to, options);
   if (job.copy_to) check_place_target(*job.copy_to, options);
+  claim_payload_file(job.transfer.saveas);
   std::optional<background_child> child;
   if (job.seed_after > 0 && !job.foreground) child = detach("murder_client");
   pidfile pid;

@@ -98,6 +98,23 @@ void copy_file_atomically(const fs::path& source, const fs::path& target) {
   out.commit();
 }
 
+void claim_payload_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno != EEXIST) throw failure(exit_code::disk, "cannot create " + path.string() + ": " + errno_text(errno));
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) throw failure(exit_code::disk, "cannot inspect " + path.string() + ": " + errno_text(errno));
+  const std::string refusing = "refusing to write the payload to " + path.string() + ": ";
+  if (S_ISLNK(st.st_mode)) throw failure(exit_code::bad_input, refusing + "it is a symbolic link (remove it, or choose another temp_path)");
+  if (!S_ISREG(st.st_mode)) throw failure(exit_code::bad_input, refusing + "it is not a regular file");
+  if (st.st_uid != ::geteuid()) {
+    throw failure(exit_code::bad_input, refusing + "it belongs to uid " + std::to_string(st.st_uid) + ", not to this user");
+  }
+}
+
 fs::path make_staging_dir(const fs::path& target) {
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::string templ = (dir / ("." + target.filename().string() + ".murder-partial-XXXXXX")).string();

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <mutex>
 
@@ -95,7 +96,14 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
                                               {"path_is_file", &v.path_is_file},
                                               {"do_not_download_torrent", &v.do_not_download_torrent}};
   for (const auto& [key, value] : assignments) {
-    if (auto s = strings.find(key); s != strings.end()) {
+    if (key == "stall_timeout") {
+      char* end = nullptr;
+      long seconds = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || seconds < 1 || seconds > 86400) {
+        throw failure(exit_code::usage, "stall_timeout must be a number of seconds from 1 to 86400, not '" + value + "'");
+      }
+      v.stall_timeout = static_cast<int>(seconds);
+    } else if (auto s = strings.find(key); s != strings.end()) {
       *s->second = value;
     } else if (auto f = flags.find(key); f != flags.end()) {
       // As with the original's ENV checks, any value but an empty one or 0 sets it.
@@ -103,7 +111,7 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
     } else {
       throw failure(exit_code::usage, "unknown setting '" + key +
                                           "' (known: tag, files_path, destination_path, temp_path, no_tag_directory, "
-                                          "unsafe_please_delete, path_is_file, do_not_download_torrent)");
+                                          "unsafe_please_delete, path_is_file, do_not_download_torrent, stall_timeout)");
     }
   }
   if (v.temp_path.empty()) throw failure(exit_code::usage, "temp_path may not be empty");

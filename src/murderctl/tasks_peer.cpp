@@ -50,6 +50,10 @@ std::string peer(host_call& call) {
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
                                     "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1"};
   if (env.values.unsafe_please_delete) words.push_back("--replace");
+  if (env.values.stall_timeout > 0) {
+    words.push_back("--stall-timeout");
+    words.push_back(std::to_string(env.values.stall_timeout));
+  }
   std::string done = last_line(call.run(shell_command(words)).output);
   // "murder_client: PATH complete and verified: N bytes, M fetched from peers, T s"
   auto verified = done.find("complete and verified: ");

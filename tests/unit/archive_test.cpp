@@ -2,10 +2,12 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
 
 #include "murder/core/archive.hpp"
 #include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
 #include "sandbox.hpp"
 
 namespace fs = std::filesystem;
@@ -147,6 +149,42 @@ TEST_F(archive_test, hostile_entries_are_refused_and_nothing_is_written_outside)
   }
   EXPECT_FALSE(fs::exists(path("jail/escape.txt")));
   EXPECT_FALSE(fs::exists(path("escape.txt")));
+}
+
+// The payload goes to a predictable name in a shared temp directory: what
+// someone planted there must never be written through.
+TEST_F(archive_test, a_payload_file_is_created_exclusively_and_never_through_a_link) {
+  fs::path fresh = path("fresh.tgz");
+  murder::claim_payload_file(fresh);
+  ASSERT_TRUE(fs::is_regular_file(fresh));
+  EXPECT_EQ(fs::file_size(fresh), 0u);
+  murder::claim_payload_file(fresh);  // our own partial download: resumed
+
+  fs::path victim = path("victim");
+  write(victim, "precious");
+  fs::path planted = path("planted.tgz");
+  fs::create_symlink(victim, planted);
+  try {
+    murder::claim_payload_file(planted);
+    ADD_FAILURE() << "accepted a symbolic link";
+  } catch (const murder::failure& e) {
+    EXPECT_NE(std::string(e.what()).find("symbolic link"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(victim), "precious");
+
+  fs::create_directory(path("dir.tgz"));
+  EXPECT_THROW(murder::claim_payload_file(path("dir.tgz")), murder::failure);
+
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  fs::path theirs = path("theirs.tgz");
+  write(theirs, "");
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  try {
+    murder::claim_payload_file(theirs);
+    ADD_FAILURE() << "accepted another user's file";
+  } catch (const murder::failure& e) {
+    EXPECT_NE(std::string(e.what()).find("belongs to uid 65534"), std::string::npos) << e.what();
+  }
 }
 
 TEST(entry_safety, accepts_ordinary_entries_and_inside_links) {

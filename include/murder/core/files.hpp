@@ -31,6 +31,14 @@ class atomic_output {
   int fd_ = -1;
 };
 
+// Makes sure a download target is a regular file owned by this user before
+// libtorrent opens it: creates it empty (O_EXCL | O_NOFOLLOW, mode 0644 less
+// the umask) when absent, and refuses a symbolic link, a non-regular file or
+// another user's file. In a shared sticky directory such as /tmp nobody else
+// can then swap it, so nothing planted there is ever written through.
+// Throws failure(bad_input) naming the path and the reason, or failure(disk).
+void claim_payload_file(const std::filesystem::path& path);
+
 // Writes `bytes` to `path` atomically (see atomic_output).
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes, unsigned mode = 0644);
 

@@ -31,6 +31,7 @@ struct deploy_values {
   bool unsafe_please_delete = false;
   bool path_is_file = false;
   bool do_not_download_torrent = false;
+  int stall_timeout = 0;         // stall_timeout=S: peers give up after S s without progress (0: client's 60)
 };
 
 // Throws failure(usage) for an unknown key, naming it and listing the known ones.

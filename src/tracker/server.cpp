@@ -2,7 +2,6 @@
 
 #include <sys/resource.h>
 
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -48,29 +47,33 @@ class session : public std::enable_shared_from_this<session> {
     auto& request = parser_->get();
     http_reply reply = handler_.handle({std::string_view(request.method_string().data(), request.method_string().size()),
                                         std::string_view(request.target().data(), request.target().size()), remote_});
-    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status),
-                                                                        request.version());
-    response->set(http::field::server, "murder_tracker");
-    response->set(http::field::content_type, reply.content_type);
-    response->keep_alive(request.keep_alive());
-    response->body() = std::move(reply.body);
-    response->prepare_payload();
-    if (request.method() == http::verb::head) response->body().clear();
-    write(response);
+    const size_t length = reply.body.size();
+    if (request.method() == http::verb::head) reply.body.clear();
+    write(static_cast<http::status>(reply.status), request.version(), request.keep_alive(), reply.content_type,
+          std::move(reply.body), length);
   }
 
-  void send_error(http::status status) {
-    auto response = std::make_shared<http::response<http::string_body>>(status, 11);
-    response->set(http::field::server, "murder_tracker");
-    response->keep_alive(false);
-    response->prepare_payload();
-    write(response);
-  }
+  void send_error(http::status status) { write(status, 11, false, "text/plain", "", 0); }
 
-  void write(std::shared_ptr<http::response<http::string_body>> response) {
+  // The reply is a handful of fixed headers: written as one string, with no
+  // per-request header map or serializer (they were a good part of each
+  // announce's cost under load).
+  void write(http::status status, unsigned version, bool keep_alive, std::string_view content_type, std::string body,
+             size_t content_length) {
+    out_.clear();
+    out_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out_ += std::to_string(static_cast<unsigned>(status));
+    out_ += ' ';
+    out_ += std::string_view(http::obsolete_reason(status).data(), http::obsolete_reason(status).size());
+    out_ += "\r\nServer: murder_tracker\r\nContent-Type: ";
+    out_ += content_type;
+    out_ += "\r\nContent-Length: ";
+    out_ += std::to_string(content_length);
+    out_ += keep_alive ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+    out_ += body;
     stream_.expires_after(std::chrono::seconds(options_.request_timeout));
-    http::async_write(stream_, *response, [self = shared_from_this(), response](beast::error_code ec, size_t) {
-      if (ec || !response->keep_alive()) return self->close();
+    asio::async_write(stream_, asio::buffer(out_), [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      if (ec || !keep_alive) return self->close();
       self->read_request();
     });
   }
@@ -87,6 +90,7 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<size_t> open_;
   asio::ip::address remote_;
   beast::flat_buffer buffer_{8192};
+  std::string out_;
   std::optional<http::request_parser<http::empty_body>> parser_;
 };
 
@@ -128,7 +132,8 @@ void tracker_server::stop() {
 }
 
 void tracker_server::accept_next() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  // One thread runs the io_context (tracker.cpp), so connections need no strand.
+  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors or the like: back off briefly instead of spinning.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -34,9 +35,17 @@ struct entry_deleter {
 using archive_writer = std::unique_ptr<archive, archive_writer_deleter>;
 using archive_reader = std::unique_ptr<archive, archive_reader_deleter>;
 
+// libarchive's text, with the system's reason when it has one ("Write failed:
+// No space left on device") and the text does not already say it.
 std::string archive_message(archive* a) {
   const char* text = archive_error_string(a);
-  return text ? text : "unknown archive error";
+  std::string message = text ? text : "unknown archive error";
+  int err = archive_errno(a);
+  if (err > 0) {
+    std::string reason = std::strerror(err);
+    if (message.find(reason) == std::string::npos) message += ": " + reason;
+  }
+  return message;
 }
 
 // Sorted by the bytes of the name, so the order never depends on the locale or
@@ -271,13 +280,14 @@ void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_
     size_t size = 0;
     la_int64_t offset = 0;
     while ((rc = archive_read_data_block(in, &block, &size, &offset)) == ARCHIVE_OK) {
-      if (archive_write_data_block(out, block, size, offset) < ARCHIVE_WARN) {
+      // libarchive reports a failed write (a full disk) as ARCHIVE_WARN: only OK means the data is there.
+      if (archive_write_data_block(out, block, size, offset) != ARCHIVE_OK) {
         throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
       }
       result.bytes += size;
     }
     if (rc != ARCHIVE_EOF) throw failure(exit_code::bad_input, bad_archive + " is corrupt: " + archive_message(in));
-    if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
+    if (archive_write_finish_entry(out) != ARCHIVE_OK) {
       throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
     }
     ++result.entries;

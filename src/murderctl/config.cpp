@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "murder/core/cidr.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 
@@ -107,6 +108,15 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       *it->second = get_string(node, origin, key);
     } else if (key == "tracker_port") {
       config.tracker_port = get_int(node, origin, key, 1, 65535);
+    } else if (key == "allowed_networks") {
+      std::string joined;
+      for (const auto& network : get_hosts(node, origin, key)) joined += (joined.empty() ? "" : ",") + network;
+      try {
+        parse_cidr_list(joined);
+      } catch (const failure& e) {
+        throw config_error(node, origin, key, e.what());
+      }
+      config.allowed_networks = joined;
     } else if (key == "roles" && node.is_table()) {
       parse_roles(*node.as_table(), origin, base_dir, config);
     } else if (key == "ssh" && node.is_table()) {

@@ -69,9 +69,14 @@ std::string download_torrent(host_call& call) {
 std::string start_seeding(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
-  std::string start = shell_command({layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
-                                      call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
-                                      "--logfile", layout.logfile(seed_name(env))});
+  std::vector<std::string> words = {layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
+                                    call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
+                                    "--logfile", layout.logfile(seed_name(env))};
+  if (!env.config.allowed_networks.empty()) {
+    words.push_back("--allow-peers");
+    words.push_back(env.config.allowed_networks);
+  }
+  std::string start = shell_command(words);
   return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
 }
 

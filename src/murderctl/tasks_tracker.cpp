@@ -5,10 +5,15 @@ namespace murder::ctl {
 std::string start_tracker(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
-  std::string start = shell_command({layout.program("murder_tracker"), "--daemon", "--pidfile", layout.pidfile("tracker"),
-                                      "--port", std::to_string(env.config.tracker_port), "--allowed_dir",
-                                      layout.torrent_dir(), "--dfile", layout.run_dir() + "/tracker.state",
-                                      "--logfile", layout.logfile("tracker")});
+  std::vector<std::string> words = {layout.program("murder_tracker"), "--daemon", "--pidfile", layout.pidfile("tracker"),
+                                    "--port", std::to_string(env.config.tracker_port), "--allowed_dir",
+                                    layout.torrent_dir(), "--dfile", layout.run_dir() + "/tracker.state",
+                                    "--logfile", layout.logfile("tracker")};
+  if (!env.config.allowed_networks.empty()) {
+    words.push_back("--allowed_cidrs");
+    words.push_back(env.config.allowed_networks);
+  }
+  std::string start = shell_command(words);
   return last_line(call.run(start_unless_running(layout, layout.pidfile("tracker"), start)).output);
 }
 

@@ -19,12 +19,14 @@ namespace {
 // One client connection: read a request, answer it, repeat while keep-alive.
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, request_handler& handler, const server_options& options,
+  session(tcp::socket socket, asio::ip::address remote, request_handler& handler, const server_options& options,
           std::shared_ptr<size_t> open_connections)
-      : stream_(std::move(socket)), handler_(handler), options_(options), open_(std::move(open_connections)) {
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        open_(std::move(open_connections)),
+        remote_(std::move(remote)) {
     ++*open_;
-    beast::error_code ec;
-    remote_ = stream_.socket().remote_endpoint(ec).address();
   }
   ~session() { --*open_; }
 
@@ -78,9 +80,9 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
+  // close() alone sends the FIN; a shutdown() first would only cost a system call.
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
   }
 
@@ -133,7 +135,8 @@ void tracker_server::stop() {
 
 void tracker_server::accept_next() {
   // One thread runs the io_context (tracker.cpp), so connections need no strand.
-  acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
+  // The peer's address comes with the accept, saving a getpeername() per connection.
+  acceptor_.async_accept(io_, peer_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors or the like: back off briefly instead of spinning.
@@ -147,7 +150,7 @@ void tracker_server::accept_next() {
       socket.close(ec);
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<session>(std::move(socket), handler_, options_, open_connections_)->start();
+      std::make_shared<session>(std::move(socket), peer_.address(), handler_, options_, open_connections_)->start();
     }
     accept_next();
   });

@@ -31,11 +31,11 @@ printf '%s\n' "${FLEET_HOSTS[@]}" > "$SANDBOX/hosts"
 
 for _ in $(seq "$RUNS"); do
   t0=$(now)
-  "$BIN/murderctl" -c "$SANDBOX/murder.toml" --concurrency "$HOSTS" status > "$SANDBOX/status.out" 2>&1 ||
-    { cat "$SANDBOX/status.out" >&2; fail "murderctl status failed"; }
+  "$BIN/murderctl" -c "$SANDBOX/murder.toml" --concurrency "$HOSTS" --format json status > "$SANDBOX/status.json" \
+    2> "$SANDBOX/status.err" || { cat "$SANDBOX/status.json" "$SANDBOX/status.err" >&2; fail "murderctl status failed"; }
   since "$t0" >> "$SANDBOX/murderctl"; echo >> "$SANDBOX/murderctl"
-  [ "$(grep -c ' status  *ok .*nothing running' "$SANDBOX/status.out")" -eq "$HOSTS" ] ||
-    { cat "$SANDBOX/status.out" >&2; fail "murderctl status did not report on every host"; }
+  [ "$(jq '[.results[] | select(.result == "ok" and .detail == "nothing running")] | length' "$SANDBOX/status.json")" \
+    -eq "$HOSTS" ] || { cat "$SANDBOX/status.json" >&2; fail "murderctl status did not report on every host"; }
   t0=$(now)
   parallel-ssh -h "$SANDBOX/hosts" -p "$HOSTS" -t 60 -x "-F $SANDBOX/ssh_config" true > "$SANDBOX/pssh.out" 2>&1 ||
     { cat "$SANDBOX/pssh.out" >&2; fail "parallel-ssh failed"; }

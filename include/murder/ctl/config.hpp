@@ -40,6 +40,9 @@ struct murder_config {
   std::string default_seeder_files_path;
   std::string default_destination_path;
   int tracker_port = 8998;
+  // allowed_networks = ["198.18.0.0/15", ...]: only these may announce to the
+  // tracker or exchange data with the seeder and peers. Empty: anyone.
+  std::string allowed_networks;  // comma-separated, checked when the file is read
   std::string tracker;              // default: the first peer
   std::string seeder;               // default: the first peer
   std::vector<std::string> peers;

@@ -46,6 +46,7 @@ class tracker_server {
   server_options options_;
   std::shared_ptr<spdlog::logger> log_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint peer_;  // filled by each accept
   boost::asio::steady_timer retry_timer_{io_};
   std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
 };

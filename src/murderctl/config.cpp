@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 
@@ -158,6 +160,23 @@ void apply_role_defaults(murder_config& config) {
   add_suffix(config.tracker);
   add_suffix(config.seeder);
   for (auto& peer : config.peers) add_suffix(peer);
+  // A host name goes to libssh and, quoted, onto the host's own command line
+  // (as its address); anything but a plain name or address is a mistake or an attack.
+  auto check = [](const std::string& host) {
+    bool plain = !host.empty() && (std::isalnum(static_cast<unsigned char>(host[0])) || host[0] == '[') &&
+                 host.size() <= 253 &&
+                 std::all_of(host.begin(), host.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' || c == ':' ||
+                          c == '[' || c == ']';
+                 });
+    if (!plain) {
+      throw failure(exit_code::usage, "host name '" + host + "' is not a plain host name or address (letters, digits, "
+                                      "'.', '-', '_', ':' and [ ] only)");
+    }
+  };
+  check(config.tracker);
+  check(config.seeder);
+  for (const auto& peer : config.peers) check(peer);
 }
 
 std::string expand_home(const std::string& path) {

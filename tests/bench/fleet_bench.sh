@@ -136,12 +136,12 @@ aria2_run() {  # N S -> SECS
   t0=$(now)
   for i in $(seq 1 "$n"); do
     on_host "$i" env MARK="$SANDBOX/aria-done/$i" aria2c "${ARIA_OPTS[@]}" --dir=/srv/aria \
-      --on-bt-download-complete="$SANDBOX/aria-mark" "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1 &
+      --on-bt-download-complete="$SANDBOX/aria-mark" --log="$SANDBOX/aria-$i.full" --log-level=notice "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1 &
     pids+=($!)
     PIDS+=($!)
   done
   wait_until $((60 + n * 5)) sh -c "[ \$(ls '$SANDBOX/aria-done' | wc -l) -ge $n ]" ||
-    { tail -5 "$SANDBOX/aria-1.log" >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }
+    { grep -ih "error\|fail\|exception" "$SANDBOX/aria-1.full" "$SANDBOX/aria-seed.log" | tail -5 >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }
   for i in $(seq 1 "$n"); do awk -v a="$t0" '{ printf "%.2f\n", $1 - a }' "$SANDBOX/aria-done/$i"; done |
     sort -g > "$BENCH_OUT/hosts-aria2-n$n-s$s.txt"
   SECS=$(tail -1 "$BENCH_OUT/hosts-aria2-n$n-s$s.txt")

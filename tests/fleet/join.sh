@@ -44,7 +44,7 @@ on_host 3 "$BIN/murder_client" peer "$SANDBOX/real.torrent" /tmp/x.tgz "${H[3]}"
   > "$SANDBOX/h3.out" 2>&1 || status=$?
 [ "$status" -ne 0 ] || fail "h3, outside, downloaded the release"
 grep -q "error: .*have 0 of .*tracker .*not allowed" "$SANDBOX/h3.out" || { cat "$SANDBOX/h3.out"; fail "h3's error does not say the tracker refused it"; }
-pass "h3, outside: $(grep error: "$SANDBOX/h3.out" | sed 's/.*tracker/tracker/')"
+pass "h3, outside: $(grep error: "$SANDBOX/h3.out" | sed 's/.*; tracker/tracker/')"
 
 # h2 with the .torrent pointed at its own tracker (the announce URL swapped for
 # one of the same length, so the info-hash is unchanged) that names the seeder.

@@ -121,7 +121,7 @@ murder_peer() {  # N S RUN -> SECS
 
 # aria2c as an operator would run it on a private network: no DHT or local
 # discovery, seeding on (ratio 0: without limit). Port 7881: h0's murder seeder has 6881.
-ARIA_OPTS=(--quiet --seed-ratio=0.0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --listen-port=7881)
+ARIA_OPTS=(--quiet --seed-ratio=0.0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --listen-port=7881-7999)
 aria2_run() {  # N S -> SECS
   local n=$1 s=$2 t0 i pids=() seeder
   rm -rf "$SANDBOX/aria-done"; mkdir "$SANDBOX/aria-done"

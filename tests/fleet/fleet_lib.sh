@@ -69,6 +69,27 @@ shape_link() {
   "${tc[@]}" filter add dev "$dev" parent 1: protocol ip prio 3 u32 match u16 0 0xff80 at 2 flowid 1:10
 }
 
+# fleet_static_neighbours: every host and the workstation know every address's
+# MAC for good. With links full of payload, ARP requests and answers can still be
+# late enough for the kernel to give up ("No route to host"); ARP is not what the
+# tests and benchmarks measure.
+fleet_static_neighbours() {
+  local i j macs=() batch="$SANDBOX/neighbours"
+  for i in "${!FLEET_NS[@]}"; do macs[$i]=$(ip -n "${FLEET_NS[$i]}" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2); done
+  for i in "${!FLEET_NS[@]}"; do
+    ip neigh replace "${FLEET_HOSTS[$i]}" lladdr "${macs[$i]}" dev "$FLEET_BRIDGE" nud permanent
+    : > "$batch"
+    for j in "${!FLEET_NS[@]}"; do
+      [ "$i" = "$j" ] || echo "neigh replace ${FLEET_HOSTS[$j]} lladdr ${macs[$j]} dev eth0 nud permanent" >> "$batch"
+    done
+    ip -n "${FLEET_NS[$i]}" -batch "$batch"
+  done
+  local bridge_mac; bridge_mac=$(ip -o link show "$FLEET_BRIDGE" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+  for i in "${!FLEET_NS[@]}"; do
+    ip -n "${FLEET_NS[$i]}" neigh replace "$FLEET_NET.1" lladdr "$bridge_mac" dev eth0 nud permanent
+  done
+}
+
 # fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE (tc tbf)
 # in each direction.
 fleet_up() {
@@ -120,6 +141,7 @@ CONF
     echo "$addr $(cut -d' ' -f1-2 "$SANDBOX/sshd/h$i.key.pub")" >> "$SANDBOX/known_hosts"
     start_sshd "$i"
   done
+  fleet_static_neighbours
   cat > "$SANDBOX/ssh_config" <<CONF
 Host $FLEET_NET.*
   User root

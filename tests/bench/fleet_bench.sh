@@ -120,25 +120,25 @@ murder_peer() {  # N S RUN -> SECS
 }
 
 # aria2c as an operator would run it on a private network: no DHT or local
-# discovery, seeding on (ratio 0: without limit). Port 7881: h0's murder seeder has 6881.
+# discovery, seeding on (ratio 0: without limit), ports from 7881 (h0's murder
+# seeder has 6881). Each run ends every aria2c it started, by pid.
 ARIA_OPTS=(--quiet --seed-ratio=0.0 --enable-dht=false --enable-dht6=false --bt-enable-lpd=false --listen-port=7881-7999)
 aria2_run() {  # N S -> SECS
   local n=$1 s=$2 t0 i pids=() seeder
   rm -rf "$SANDBOX/aria-done"; mkdir "$SANDBOX/aria-done"
-  on_host 0 aria2c "${ARIA_OPTS[@]}" --dir="$SANDBOX" --bt-seed-unverified=true "$SANDBOX/aria-$s.torrent" \
-    > "$SANDBOX/aria-seed.log" 2>&1 &
-  seeder=$!
-  PIDS+=("$seeder")
+  start_on_host 0 aria2c "${ARIA_OPTS[@]}" --dir="$SANDBOX" --bt-seed-unverified=true "$SANDBOX/aria-$s.torrent" \
+    > "$SANDBOX/aria-seed.log" 2>&1
+  seeder=$STARTED_PID
   # Ready once opentracker counts the seeder in the torrent's scrape.
   wait_until 30 sh -c "nsenter -t ${FLEET_KEEPER[0]} -n curl -sf \
       'http://$H0:$OT_PORT/scrape?info_hash=$(sed 's/../%&/g' <<< "${OT_HASH[$s]}")' | grep -q '8:completei[1-9]'" ||
     fail "the aria2c seeder did not announce to opentracker"
   t0=$(now)
   for i in $(seq 1 "$n"); do
-    on_host "$i" env MARK="$SANDBOX/aria-done/$i" aria2c "${ARIA_OPTS[@]}" --dir=/srv/aria \
-      --on-bt-download-complete="$SANDBOX/aria-mark" --log="$SANDBOX/aria-$i.full" --log-level=notice "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1 &
-    pids+=($!)
-    PIDS+=($!)
+    start_on_host "$i" env MARK="$SANDBOX/aria-done/$i" aria2c "${ARIA_OPTS[@]}" --dir=/srv/aria \
+      --on-bt-download-complete="$SANDBOX/aria-mark" --log="$SANDBOX/aria-$i.full" --log-level=notice \
+      "$SANDBOX/aria-$s.torrent" > "$SANDBOX/aria-$i.log" 2>&1
+    pids+=("$STARTED_PID")
   done
   wait_until $((60 + n * 5)) sh -c "[ \$(ls '$SANDBOX/aria-done' | wc -l) -ge $n ]" ||
     { grep -ih "error\|fail\|exception" "$SANDBOX/aria-1.full" "$SANDBOX/aria-seed.log" | tail -5 >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }

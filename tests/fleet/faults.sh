@@ -168,10 +168,9 @@ if case_on 5; then
   for part in 1 2 3 4 5 6 7 8 9; do
     printf 'tampered' | dd of="$SANDBOX/bad/$tag.tgz" bs=1 seek=$((size * part / 10)) conv=notrunc status=none
   done
-  on_host 9 aria2c --quiet --dir="$SANDBOX/bad" --bt-seed-unverified=true --seed-ratio=0.0 --enable-dht=false \
-    --enable-dht6=false --bt-enable-lpd=false --listen-port=6881 "$SANDBOX/bad.torrent" > "$SANDBOX/bad.log" 2>&1 &
-  bad_seeder=$!
-  PIDS+=("$bad_seeder")
+  start_on_host 9 aria2c --quiet --dir="$SANDBOX/bad" --bt-seed-unverified=true --seed-ratio=0.0 --enable-dht=false \
+    --enable-dht6=false --bt-enable-lpd=false --listen-port=6881 "$SANDBOX/bad.torrent" > "$SANDBOX/bad.log" 2>&1
+  bad_seeder=$STARTED_PID
   hash=$(transmission-show "$SANDBOX/bad.torrent" | sed -n 's/^ *Hash: *//p')
   # Announced once the tracker's status page counts two seeds for the torrent.
   wait_until 30 sh -c "curl -sf 'http://${H[0]}:8998/' | grep -q '<code>$hash</code></td><td>2</td>'" ||
@@ -185,6 +184,7 @@ if case_on 5; then
   [ "$failures" -gt 0 ] || fail "no peer noticed the tampered pieces"
   pass "tampered seeder: $failures hash failures and bans logged, every host holds the right bytes"
   kill "$bad_seeder"
+  wait "$bad_seeder" 2>/dev/null || true
   finish "$tag"
 fi
 

@@ -33,6 +33,17 @@ on_host() {
   nsenter -t "${FLEET_KEEPER[$i]}" -n -m -- "$@"
 }
 
+# start_on_host I COMMAND...: starts COMMAND in the background inside host I and
+# sets STARTED_PID to the command's own pid (nsenter execs it; a function run
+# with & would leave a subshell between, and killing that leaves the command
+# running). The pid is ended at cleanup too.
+start_on_host() {
+  local i=$1; shift
+  nsenter -t "${FLEET_KEEPER[$i]}" -n -m -- "$@" &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
 start_sshd() {
   local i=$1
   nsenter -t "${FLEET_KEEPER[$i]}" -n -m -- /usr/sbin/sshd -D -e -f "$SANDBOX/sshd/h$i.conf" \

@@ -253,18 +253,18 @@ done
 # --- plots -------------------------------------------------------------------
 
 n=$MAXN; s=${SIZES[-1]}
+lines=""
 for method in murder aria2 scp; do
+  [ -s "$BENCH_OUT/hosts-$method-n$n-s$s.txt" ] || continue  # a method left out with BENCH_METHODS
   sort -g "$BENCH_OUT/hosts-$method-n$n-s$s.txt" | awk '{ print NR, $1 }' > "$SANDBOX/plot-$method.dat"
+  lines+="\"$SANDBOX/plot-$method.dat\" with linespoints title \"$method\", "
 done
 gnuplot <<PLOT
 set terminal png size 900,560
 set output "$BENCH_OUT/fleet-hosts.png"
 set title "Per-host completion, N=$n hosts, ${s} MiB, ${RATE} Mbit/s links"
 set xlabel "hosts done"; set ylabel "seconds (log)"; set logscale y; set key left top
-plot "$SANDBOX/plot-murder.dat" with linespoints title "murderctl peer", \
-     "$SANDBOX/plot-aria2.dat" with linespoints title "opentracker + aria2c", \
-     "$SANDBOX/plot-scp.dat" with linespoints title "parallel-scp", \
-     ${LIMIT[$s]} with lines dashtype 2 title "S/B"
+plot ${lines}${LIMIT[$s]} with lines dashtype 2 title "S/B"
 PLOT
 for s in "${SIZES[@]}"; do
   for method in "murder peer" "murder deploy" aria2 scp limit; do

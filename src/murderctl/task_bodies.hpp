@@ -17,6 +17,9 @@ std::string stop_all_named(host_call& call, const std::string& prefix);
 // `start` unless `pidfile` names a running process ("already running" then);
 // creates murder's run, log and torrent directories first.
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);
+// Appends `--allow-peers NETWORKS` to a murder_client command line when
+// murder.toml sets allowed_networks.
+void add_peer_filter(const task_env& env, std::vector<std::string>& words);
 
 // tasks_tracker.cpp
 std::string start_tracker(host_call& call);

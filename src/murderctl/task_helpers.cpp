@@ -26,6 +26,12 @@ std::string stop_all_named(host_call& call, const std::string& prefix) {
                             shell_quote_path(layout.run_dir()) + "/" + prefix + "-*.pid"));
 }
 
+void add_peer_filter(const task_env& env, std::vector<std::string>& words) {
+  if (env.config.allowed_networks.empty()) return;
+  words.push_back("--allow-peers");
+  words.push_back(env.config.allowed_networks);
+}
+
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start) {
   std::string status = shell_command({layout.program("murder_client"), "status", pidfile});
   return shell_command({"mkdir", "-p", layout.run_dir(), layout.log_dir(), layout.torrent_dir()}) + " && if " +

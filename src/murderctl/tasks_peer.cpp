@@ -50,10 +50,7 @@ std::string peer(host_call& call) {
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
                                     "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1"};
   if (env.values.unsafe_please_delete) words.push_back("--replace");
-  if (!env.config.allowed_networks.empty()) {
-    words.push_back("--allow-peers");
-    words.push_back(env.config.allowed_networks);
-  }
+  add_peer_filter(env, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));

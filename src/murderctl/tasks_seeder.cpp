@@ -72,10 +72,7 @@ std::string start_seeding(host_call& call) {
   std::vector<std::string> words = {layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
                                     call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
                                     "--logfile", layout.logfile(seed_name(env))};
-  if (!env.config.allowed_networks.empty()) {
-    words.push_back("--allow-peers");
-    words.push_back(env.config.allowed_networks);
-  }
+  add_peer_filter(env, words);
   std::string start = shell_command(words);
   return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
 }

@@ -52,7 +52,7 @@ class session : public std::enable_shared_from_this<session> {
     const size_t length = reply.body.size();
     if (request.method() == http::verb::head) reply.body.clear();
     write(static_cast<http::status>(reply.status), request.version(), request.keep_alive(), reply.content_type,
-          std::move(reply.body), length);
+          reply.body, length);
   }
 
   void send_error(http::status status) { write(status, 11, false, "text/plain", "", 0); }
@@ -60,8 +60,8 @@ class session : public std::enable_shared_from_this<session> {
   // The reply is a handful of fixed headers: written as one string, with no
   // per-request header map or serializer (they were a good part of each
   // announce's cost under load).
-  void write(http::status status, unsigned version, bool keep_alive, std::string_view content_type, std::string body,
-             size_t content_length) {
+  void write(http::status status, unsigned version, bool keep_alive, std::string_view content_type,
+             std::string_view body, size_t content_length) {
     out_.clear();
     out_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     out_ += std::to_string(static_cast<unsigned>(status));

@@ -73,23 +73,16 @@ std::vector<reply_peer> swarm::pick(size_t count, const peer_id& self, bool for_
   std::vector<reply_peer> out;
   size_t candidates = for_seed ? static_cast<size_t>(leechers()) : peers_.size();
   if (count == 0 || candidates == 0) return out;
-  if (candidates <= count + 1) {
-    for (size_t i = 0; i < peers_.size(); ++i) {
-      if (wanted(i)) out.push_back(to_reply(peers_[i]));
-    }
-    if (out.size() > count) out.resize(count);
-    return out;
-  }
   // Walk the peers from a random start with a random stride coprime to their
   // number: that visits each position once, in an order that differs for every
   // reply, with no allocation beyond the reply. Rejections (self, or seeds for
-  // a seed) are skipped; at least `count` wanted peers exist.
-  out.reserve(count);
+  // a seed) are skipped.
+  out.reserve(std::min(count, candidates));
   const size_t n = peers_.size();
   std::uniform_int_distribution<size_t> pick_index(0, n - 1);
   size_t at = pick_index(rng);
   size_t stride = 1;
-  for (int tries = 0; tries < 16; ++tries) {
+  for (int tries = 0; n > 2 && tries < 16; ++tries) {
     size_t s = 1 + pick_index(rng) % (n - 1);
     if (std::gcd(s, n) == 1) {
       stride = s;

@@ -205,9 +205,8 @@ for s in "${SIZES[@]}"; do
   OT_HASH[$s]=$(transmission-show "$SANDBOX/aria-$s.torrent" | sed -n 's/^ *Hash: *//p')
   echo "${OT_HASH[$s]}" >> "$SANDBOX/ot/whitelist"
 done
-on_host 0 opentracker -i "$H0" -p "$OT_PORT" -P "$OT_PORT" -w whitelist -d "$SANDBOX/ot" -u nobody \
-  > "$SANDBOX/opentracker.log" 2>&1 &
-PIDS+=($!)
+start_on_host 0 opentracker -i "$H0" -p "$OT_PORT" -P "$OT_PORT" -w whitelist -d "$SANDBOX/ot" -u nobody \
+  > "$SANDBOX/opentracker.log" 2>&1
 wait_until 10 on_host 0 sh -c "ss -Hltn 'sport = :$OT_PORT' | grep -q ." || fail "opentracker did not listen"
 
 for s in "${SIZES[@]}"; do

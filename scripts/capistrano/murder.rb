@@ -10,7 +10,10 @@
 #   install_plugin Capistrano::Murder::SCM
 #
 # Roles: `tracker`, `seeder`, `peer`. Unset, `peer` is every release server and
-# `tracker` and `seeder` are the first peer, as in the original.
+# `tracker` and `seeder` are the first peer, as in the original. More than one
+# `tracker` host: the first is the torrent's tracker, the others are backups.
+# `set :allowed_networks, %w[10.0.0.0/8]` lets only those networks announce or
+# trade data; ENV `stall_timeout` (or `set :stall_timeout`) bounds a stalled peer.
 
 require "shellwords"
 require "stringio"
@@ -88,13 +91,40 @@ module Capistrano
       explicit.empty? ? release_roles(:all) : explicit
     end
 
-    def tracker = roles(:tracker).first || peers.first
-    def seeder = roles(:seeder).first || peers.first
-    def tracker_address = "#{tracker.hostname}:#{fetch(:tracker_port)}"
+    def trackers
+      explicit = roles(:tracker)
+      explicit.empty? ? [peers.first] : explicit
+    end
 
-    # The tracker serves only the torrents in its allowed dir.
-    def register_with_tracker(tag, torrent_bytes)
-      on tracker do
+    def seeder = roles(:seeder).first || peers.first
+    def tracker_address(host) = "#{host.hostname}:#{fetch(:tracker_port)}"
+
+    # murder_make_torrent's tracker words: the first tracker, then each backup.
+    def tracker_words
+      first, *backups = trackers
+      [tracker_address(first)] + backups.flat_map { |host| ["--tracker", tracker_address(host)] }
+    end
+
+    # `set :allowed_networks, [...]` as one comma-separated option value, or nil.
+    def allowed_networks
+      networks = Array(fetch(:allowed_networks, [])).map(&:to_s)
+      networks.empty? ? nil : networks.join(",")
+    end
+
+    # The --allow-peers words for murder_client (none when every address may trade).
+    def peer_filter_words = allowed_networks ? ["--allow-peers", allowed_networks] : []
+
+    def stall_timeout_words
+      value = env_or_default("stall_timeout", :stall_timeout)
+      return [] if value.empty?
+      stop_run "stall_timeout must be a number of seconds from 1 to 86400, not '#{value}'" unless
+        value.match?(/\A[0-9]+\z/) && value.to_i.between?(1, 86_400)
+      ["--stall-timeout", value]
+    end
+
+    # Each tracker serves only the torrents in its allowed dir.
+    def register_with_trackers(tag, torrent_bytes)
+      on trackers do
         execute Murder.command("mkdir", "-p", "#{Murder.murder_path}/torrents")
         upload! StringIO.new(torrent_bytes), "#{Murder.murder_path}/torrents/#{tag}.torrent"
       end
@@ -126,6 +156,8 @@ namespace :load do
     set :default_seeder_files_path, ""
     set :default_destination_path, ""
     set :tracker_port, 8998
+    set :allowed_networks, []
+    set :stall_timeout, ""
     set :murder_bundle, File.expand_path("../../build/murder-bundle.tar.gz", __dir__)
   end
 end

@@ -9,6 +9,7 @@
 #include <libtorrent/torrent_status.hpp>
 
 #include <csignal>
+#include <map>
 
 #include "murder/core/address.hpp"
 #include "murder/core/error.hpp"
@@ -46,16 +47,22 @@ struct transfer::impl {
   std::shared_ptr<const lt::torrent_info> info;
   std::unique_ptr<lt::session> session;
   lt::torrent_handle handle;
-  std::string tracker_note = "no reply yet";
+  // The last word of each tracker (url: "ok, N peers" or the error).
+  std::map<std::string, std::string> tracker_notes;
   std::string storage_error;
   bool checked = false;
   bool announced = false;
   int hash_failures = 0;
   clock_type::time_point last_reannounce = clock_type::now();
 
-  std::string tracker_url() const {
-    auto trackers = info->trackers();
-    return trackers.empty() ? std::string("(none)") : trackers.front().url;
+  // What the trackers said last, one "url: word" each, for error messages.
+  std::string tracker_note() const {
+    std::string note;
+    for (const auto& t : info->trackers()) {
+      auto said = tracker_notes.find(t.url);
+      note += (note.empty() ? "" : "; ") + t.url + ": " + (said == tracker_notes.end() ? "no reply yet" : said->second);
+    }
+    return note.empty() ? "no tracker in the torrent" : note;
   }
 
   // Handles what the session has to say; returns after at most `wait`.
@@ -70,12 +77,13 @@ struct transfer::impl {
         storage_error = "cannot use " + options.saveas.string() + ": " + torrent_error->error.message();
       } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(a)) {
         std::string reason = tracker_error->error_message();
-        tracker_note = std::string(tracker_error->tracker_url()) + ": " +
-                       (reason.empty() ? tracker_error->error.message() : reason);
-        log->warn("tracker {}", tracker_note);
+        std::string url = tracker_error->tracker_url();
+        tracker_notes[url] = reason.empty() ? tracker_error->error.message() : reason;
+        log->warn("tracker {}: {}", url, tracker_notes[url]);
       } else if (auto* reply = lt::alert_cast<lt::tracker_reply_alert>(a)) {
-        tracker_note = std::string(reply->tracker_url()) + ": ok, " + std::to_string(reply->num_peers) + " peers";
-        log->info("tracker {}", tracker_note);
+        std::string url = reply->tracker_url();
+        tracker_notes[url] = "ok, " + std::to_string(reply->num_peers) + " peers";
+        log->info("tracker {}: {}", url, tracker_notes[url]);
         announced = true;
       } else if (lt::alert_cast<lt::hash_failed_alert>(a)) {
         ++hash_failures;
@@ -132,6 +140,9 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
   impl_->session = std::make_unique<lt::session>(std::move(params));
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
+  if (!options.session.allowed_peers.empty()) {
+    impl_->log->info("peers only from {}", describe_ranges(options.session.allowed_peers));
+  }
 
   lt::add_torrent_params atp;
   // The session gets its own copy: libtorrent's thread changes it (file renames)
@@ -193,7 +204,7 @@ void transfer::download(progress_reporter& progress) {
                         d.options.saveas.string() + ": have " + std::to_string(have) + " of " +
                         std::to_string(d.info->num_pieces()) + " pieces (" +
                         megabytes(static_cast<std::int64_t>(s.bytes_total - s.bytes_done)) + " missing), " +
-                        std::to_string(s.peers) + " peers connected; tracker " + d.tracker_note);
+                        std::to_string(s.peers) + " peers connected; tracker " + d.tracker_note());
     }
   }
 }
@@ -226,8 +237,7 @@ void transfer::wait_announced(std::chrono::seconds timeout) {
     if (stop_requested()) throw failure(exit_code::failure, "stopped while announcing " + d.options.saveas.string());
     if (clock_type::now() >= deadline) {
       throw failure(exit_code::network, "tracker did not answer within " + std::to_string(timeout.count()) +
-                                            " s while seeding " + d.options.saveas.string() + ": " + d.tracker_url() +
-                                            " (" + d.tracker_note + ")");
+                                            " s while seeding " + d.options.saveas.string() + ": " + d.tracker_note());
     }
     d.pump(std::chrono::milliseconds(250));
   }

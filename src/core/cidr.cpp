@@ -75,6 +75,16 @@ std::vector<cidr_range> parse_cidr_list(std::string_view text) {
   return ranges;
 }
 
+std::string describe_ranges(const std::vector<cidr_range>& ranges) {
+  std::string text;
+  for (const auto& r : ranges) {
+    if (!text.empty()) text += ", ";
+    text += r.first.to_string();
+    if (r.last != r.first) text += "-" + r.last.to_string();
+  }
+  return text;
+}
+
 bool address_allowed(const std::vector<cidr_range>& ranges, const ip::address& a) {
   if (ranges.empty()) return true;
   for (const auto& r : ranges) {

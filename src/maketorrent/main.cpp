@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     app.add_option("--compression", compression, "gzip, zstd or none")->capture_default_str();
     app.add_option("--level", pack.level, "compression level (0: the compressor's default)");
     app.add_flag("--keep-git", keep_git, "pack .git* entries too (skipped by default)");
-    app.add_option("--tracker", more_trackers, "another tracker, as a backup tier (repeatable)");
+    // One value per --tracker: the positional arguments may follow it.
+    app.add_option("--tracker", more_trackers, "another tracker, as a backup tier (repeatable)")->allow_extra_args(false);
     app.add_option("--piece-size", spec.piece_size, "piece size in bytes (default: see README)");
     app.add_option("--threads", spec.hash_threads, "hashing threads (default: one per core)");
     try {

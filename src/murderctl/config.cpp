@@ -49,7 +49,7 @@ void parse_roles(const toml::table& roles, const std::string& origin, const std:
                  murder_config& config) {
   for (const auto& [raw_key, node] : roles) {
     std::string key(raw_key.str());
-    if (key == "tracker") config.tracker = get_string(node, origin, "roles.tracker");
+    if (key == "tracker") config.trackers = get_hosts(node, origin, "roles.tracker");
     else if (key == "seeder") config.seeder = get_string(node, origin, "roles.seeder");
     else if (key == "peer") config.peers = get_hosts(node, origin, "roles.peer");
     else if (key == "peer_file") {
@@ -149,7 +149,7 @@ std::vector<std::string> parse_hosts(std::string_view text) {
 
 void apply_role_defaults(murder_config& config) {
   if (config.peers.empty()) throw failure(exit_code::usage, "no peer hosts: set [roles] peer, peer_file or --hosts");
-  if (config.tracker.empty()) config.tracker = config.peers.front();
+  if (config.trackers.empty()) config.trackers.push_back(config.peers.front());
   if (config.seeder.empty()) config.seeder = config.peers.front();
   const std::string& suffix = config.host_suffix;
   auto add_suffix = [&](std::string& host) {
@@ -157,7 +157,7 @@ void apply_role_defaults(murder_config& config) {
       host += suffix;
     }
   };
-  add_suffix(config.tracker);
+  for (auto& tracker : config.trackers) add_suffix(tracker);
   add_suffix(config.seeder);
   for (auto& peer : config.peers) add_suffix(peer);
   // A host name goes to libssh and, quoted, onto the host's own command line
@@ -174,7 +174,7 @@ void apply_role_defaults(murder_config& config) {
                                       "'.', '-', '_', ':' and [ ] only)");
     }
   };
-  check(config.tracker);
+  for (const auto& tracker : config.trackers) check(tracker);
   check(config.seeder);
   for (const auto& peer : config.peers) check(peer);
 }

@@ -69,7 +69,9 @@ std::vector<std::string> hosts_for(const task& t, const murder_config& config) {
   auto add = [&](const std::string& host) {
     if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
   };
-  if (t.roles & tracker_role) add(config.tracker);
+  if (t.roles & tracker_role) {
+    for (const auto& host : config.trackers) add(host);
+  }
   if (t.roles & seeder_role) add(config.seeder);
   if (t.roles & peer_role) {
     for (const auto& host : config.peers) add(host);

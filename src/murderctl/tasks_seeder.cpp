@@ -8,17 +8,18 @@ namespace {
 
 std::string seed_name(const task_env& env) { return "seed-" + env.values.tag; }
 
-// Makes the torrent known to the tracker: its allowed_dir holds every torrent
-// the tracker serves.
-void register_with_tracker(host_call& call, const std::string& torrent) {
+// Makes the torrent known to each tracker: a tracker's allowed_dir holds every
+// torrent it serves.
+void register_with_trackers(host_call& call, const std::string& torrent) {
   const auto& env = call.env();
-  const std::string& tracker = env.config.tracker;
-  call.log("registering " + env.values.tag + " with the tracker on " + tracker);
-  auto connection = env.hosts.connect(tracker);
-  host_log no_log;
-  host_call on_tracker(env, tracker, *connection, no_log);
-  on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
-  on_tracker.upload(torrent, env.layout.torrent_dir() + "/" + env.values.tag + ".torrent", 0644);
+  for (const auto& tracker : env.config.trackers) {
+    call.log("registering " + env.values.tag + " with the tracker on " + tracker);
+    auto connection = env.hosts.connect(tracker);
+    host_log no_log;
+    host_call on_tracker(env, tracker, *connection, no_log);
+    on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
+    on_tracker.upload(torrent, env.layout.torrent_dir() + "/" + env.values.tag + ".torrent", 0644);
+  }
 }
 
 std::string save_torrent_locally(host_call& call) {
@@ -44,20 +45,28 @@ void check_files_path(const task_env& env) {
 std::string create_torrent(host_call& call) {
   const auto& env = call.env();
   const auto& v = env.values;
-  std::string tracker = env.config.tracker + ":" + std::to_string(env.config.tracker_port);
+  const auto& trackers = env.config.trackers;
+  std::string port = ":" + std::to_string(env.config.tracker_port);
+  std::string source = v.path_is_file ? env.payload_path() : v.files_path;
+  std::vector<std::string> words = {env.layout.program("murder_make_torrent"), source, trackers.front() + port,
+                                    env.torrent_path()};
+  for (std::size_t i = 1; i < trackers.size(); ++i) {
+    words.push_back("--tracker");
+    words.push_back(trackers[i] + port);
+  }
   std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && ";
   if (v.path_is_file) {
     std::string part = env.payload_path() + ".part";
     make += shell_command({"cp", "--", v.files_path, part}) + " && " +
-            shell_command({"mv", "-f", "--", part, env.payload_path()}) + " && " +
-            shell_command({env.layout.program("murder_make_torrent"), env.payload_path(), tracker, env.torrent_path()});
+            shell_command({"mv", "-f", "--", part, env.payload_path()}) + " && ";
   } else {
-    make += shell_command({env.layout.program("murder_make_torrent"), v.files_path, tracker, env.torrent_path(),
-                            "--archive", env.payload_path()});
+    words.push_back("--archive");
+    words.push_back(env.payload_path());
   }
+  make += shell_command(words);
   std::string note = last_line(call.run(make).output);
   std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
-  register_with_tracker(call, torrent);
+  register_with_trackers(call, torrent);
   return note;
 }
 

@@ -69,6 +69,7 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   } else {
     log->info("serving {} allowed torrents", allowed.size());
   }
+  if (!config.allowed_cidrs.empty()) log->info("announces only from {}", describe_ranges(config.allowed_cidrs));
   log->info("listening on {}:{}", config.server.bind_address, server.port());
   on_listening(server.port());
   io.run();

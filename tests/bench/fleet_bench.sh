@@ -30,7 +30,7 @@ OT_PORT=6969
 sandbox_init /var/tmp
 FLEET_NET=198.19.0
 chmod 755 "$SANDBOX"  # opentracker runs as nobody and reads its whitelist here
-trap 'rm -f /tmp/b[0-9]*.tgz.torrent /tmp/d[0-9]*.tgz.torrent; cleanup' EXIT
+at_exit 'rm -f /tmp/b[0-9]*.tgz.torrent /tmp/d[0-9]*.tgz.torrent'
 started=$(now)
 fleet_up $((MAXN + 1)) "${RATE}mbit"
 echo "fleet: $((MAXN + 1)) hosts, links ${RATE} Mbit/s each way, up in $(since "$started") s"

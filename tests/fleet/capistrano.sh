@@ -1,6 +1,7 @@
 # The Capistrano plugin with Debian's real `cap` on the namespace fleet: the
 # murder: tasks one by one with tag and paths as ENV, the original's message for
-# a missing tag, and `cap fleet deploy` through Capistrano::Murder::SCM (every
+# a missing tag, two tracker hosts (the second a backup the peers use too),
+# allowed_networks and stall_timeout, and `cap fleet deploy` through Capistrano::Murder::SCM (every
 # host's `current` is the new release; the seeder sent far fewer copies than
 # there are hosts).
 set -euo pipefail
@@ -12,7 +13,7 @@ N=10
 fleet_up "$N" 200mbit
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TAG="cap$$"
-trap 'rm -f "/tmp/$TAG.tgz.torrent"; cleanup' EXIT
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
 
 project="$SANDBOX/project"
 mkdir -p "$project/config/deploy"
@@ -23,7 +24,11 @@ require_relative "$TOP/scripts/capistrano/murder"
 install_plugin Capistrano::Murder::SCM
 RUBY
 servers=""
-for h in "${FLEET_HOSTS[@]}"; do servers+="server \"$h\", roles: %w[app]"$'\n'; done
+for i in "${!FLEET_HOSTS[@]}"; do
+  roles="app"
+  [ "$i" -gt 1 ] || roles="app tracker"  # h0 tracker, h1 backup tracker
+  servers+="server \"${FLEET_HOSTS[$i]}\", roles: %w[$roles]"$'\n'
+done
 cat > "$project/config/deploy.rb" <<RUBY
 set :application, "demo"
 set :deploy_to, "/srv/www"
@@ -31,6 +36,7 @@ set :remote_murder_path, "/srv/murder"
 set :murder_bundle, "$BIN/murder-bundle.tar.gz"
 set :murder_source, "$SANDBOX/release"
 set :keep_releases, 3
+set :allowed_networks, ["$FLEET_NET.0/24"]
 set :format_options, log_file: "$SANDBOX/capistrano.log"
 RUBY
 cat > "$project/config/deploy/fleet.rb" <<RUBY
@@ -53,9 +59,13 @@ status=0
 tag="$TAG" cap fleet murder:peer > "$SANDBOX/out" 2>&1 || status=$?
 [ "$status" -ne 0 ] && grep -q "You must specify a 'destination_path' parameter" "$SANDBOX/out" ||
   { cat "$SANDBOX/out"; fail "a missing destination_path did not stop with the original's message"; }
-pass "missing tag / destination_path stop with the original's messages"
+status=0
+tag="$TAG" destination_path=/srv/app stall_timeout=soon cap fleet murder:peer > "$SANDBOX/out" 2>&1 || status=$?
+[ "$status" -ne 0 ] && grep -q "stall_timeout must be a number of seconds from 1 to 86400, not 'soon'" "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "a bad stall_timeout was not refused"; }
+pass "missing tag / destination_path stop with the original's messages; a bad stall_timeout is refused"
 
-tag="$TAG" files_path="$SANDBOX/release" destination_path=/srv/app \
+tag="$TAG" files_path="$SANDBOX/release" destination_path=/srv/app stall_timeout=120 \
   cap fleet murder:start_tracker murder:create_torrent murder:start_seeding murder:peer murder:stop_seeding \
   murder:stop_tracker murder:stop_peering murder:clean_temp_files > "$SANDBOX/out" 2>&1 ||
   { cat "$SANDBOX/out"; fail "the murder: tasks failed"; }
@@ -64,6 +74,13 @@ for i in $(seq 0 $((N - 1))); do
   [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i"
 done
 pass "cap murder:start_tracker ... murder:clean_temp_files: $N identical trees, nothing left running"
+backup_log="/proc/${FLEET_KEEPER[1]}/root/srv/murder/log/tracker.log"
+grep -q "announces only from $FLEET_NET.0-$FLEET_NET.255" "$backup_log" || { cat "$backup_log"; fail "the backup tracker has no allowed networks"; }
+announces=$(sed -n 's/.*stopped after \([0-9]*\) announces.*/\1/p' "$backup_log" | tail -1)
+[ "${announces:-0}" -ge "$N" ] || { cat "$backup_log"; fail "the backup tracker on h1 saw ${announces:-no} announces"; }
+grep -q "peers only from $FLEET_NET.0-$FLEET_NET.255" "/proc/${FLEET_KEEPER[5]}/root/srv/murder/log/peer-$TAG.log" ||
+  fail "h5's peer has no peer filter"
+pass "backup tracker on h1 answered $announces announces; tracker and peers limited to $FLEET_NET.0/24"
 
 cap fleet deploy > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; tail -50 "$SANDBOX/capistrano.log"; fail "cap deploy failed"; }
 release=""

@@ -29,7 +29,7 @@ connect_timeout = 5
 TOML
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 PEERS=(1 2 3 4 5 6 7 8)
-trap 'rm -f /tmp/f[1-7]-$$.tgz.torrent; cleanup' EXIT
+at_exit 'rm -f /tmp/f[1-9]-$$.tgz.torrent'
 
 make_tree "$SANDBOX/release" 48
 want=$(tree_digest "$SANDBOX/release")

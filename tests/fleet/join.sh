@@ -27,7 +27,7 @@ TOML
 }
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml")
 TAG="join$$"
-trap 'rm -f "/tmp/$TAG.tgz.torrent"; cleanup' EXIT
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
 make_tree "$SANDBOX/release" 4
 
 write_config 'allowed_networks = ["198.18.0.8/30"]'

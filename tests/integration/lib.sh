@@ -8,10 +8,19 @@ PIDS=()
 PIDFILES=()
 MOUNTS=()
 CLEANUP_HOOKS=()
+AT_EXIT=()
+
+# at_exit 'COMMANDS': runs COMMANDS (evaluated then) first on exit, before the
+# processes are ended. The test's exit status is kept: a trap of its own that
+# ran a command before `cleanup` would hand cleanup that command's status, and
+# a failed test would exit 0.
+at_exit() { AT_EXIT+=("$1"); }
 
 cleanup() {
   local status=$?
   set +e
+  local commands
+  for commands in "${AT_EXIT[@]}"; do eval "$commands"; done
   for f in "${PIDFILES[@]}"; do
     [ -f "$f" ] && kill "$(cat "$f" 2>/dev/null)" 2>/dev/null
   done

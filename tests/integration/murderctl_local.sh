@@ -17,7 +17,7 @@ tracker_port = $(free_port)
 peer = [${peers%, }]
 TOML
 CTL=("$BIN/murderctl" --local fleet)
-trap '"${CTL[@]}" stop_all_peering stop_all_seeding stop_tracker >/dev/null 2>&1; cleanup' EXIT
+at_exit '"${CTL[@]}" stop_all_peering stop_all_seeding stop_tracker >/dev/null 2>&1'
 make_tree release 8
 
 expect_one_error 2 "you must specify a 'tag' parameter" "${CTL[@]}" deploy

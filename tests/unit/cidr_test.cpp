@@ -32,4 +32,10 @@ TEST(cidr, lists_and_errors) {
   EXPECT_THROW(murder::parse_cidr("1.2.3.4/x"), murder::failure);
 }
 
+TEST(cidr, described_as_ranges) {
+  EXPECT_EQ(murder::describe_ranges(murder::parse_cidr_list("198.18.0.0/15 10.1.2.3")),
+            "198.18.0.0-198.19.255.255, 10.1.2.3");
+  EXPECT_EQ(murder::describe_ranges({}), "");
+}
+
 }  // namespace

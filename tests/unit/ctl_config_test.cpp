@@ -87,7 +87,7 @@ strict_host_key_checking = "accept-new"
   EXPECT_EQ(config.ssh.strict_host_key_checking, "accept-new");
   EXPECT_EQ(config.peers, (std::vector<std::string>{"web1", "web2", "web3"}));
   apply_role_defaults(config);
-  EXPECT_EQ(config.tracker, "t1.example");
+  EXPECT_EQ(config.trackers, (std::vector<std::string>{"t1.example"}));
   EXPECT_EQ(config.seeder, "web1.example");
   EXPECT_EQ(config.peers.back(), "web3.example");
 }
@@ -99,8 +99,15 @@ TEST(config, defaults_follow_the_original) {
   EXPECT_EQ(config.ssh.strict_host_key_checking, "");
   EXPECT_EQ(config.ssh.concurrency, 100);
   apply_role_defaults(config);
-  EXPECT_EQ(config.tracker, "h1");
+  EXPECT_EQ(config.trackers, (std::vector<std::string>{"h1"}));
   EXPECT_EQ(config.seeder, "h1");
+}
+
+TEST(config, a_tracker_list_names_backup_trackers) {
+  auto config = parse_config("host_suffix = \".dc\"\n[roles]\ntracker = [\"t1\", \"t2\"]\npeer = [\"h1\"]\n",
+                             "murder.toml", ".");
+  apply_role_defaults(config);
+  EXPECT_EQ(config.trackers, (std::vector<std::string>{"t1.dc", "t2.dc"}));
 }
 
 TEST(config, errors_name_the_key_and_the_line) {

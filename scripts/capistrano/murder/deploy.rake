@@ -24,11 +24,11 @@ namespace :murder do
       on M.seeder do
         execute M.command("mkdir", "-p", M.temp_path)
         upload! archive, M.payload(tag)
-        execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_address, M.torrent(tag))
+        execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_words, M.torrent(tag))
       end
     end
     invoke "murder:download_torrent"
-    M.register_with_tracker(tag, File.binread(M.torrent(tag)))
+    M.register_with_trackers(tag, File.binread(M.torrent(tag)))
     begin
       %w[start_tracker start_seeding peer].each { |task| invoke "murder:#{task}" }
     ensure

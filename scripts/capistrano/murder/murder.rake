@@ -8,7 +8,7 @@ namespace :murder do
   task :distribute_files do
     bundle = fetch(:murder_bundle)
     M.stop_run "No murder bundle at #{bundle} (build murder, or set :murder_bundle)" unless File.file?(bundle)
-    hosts = (M.peers + [M.tracker, M.seeder]).uniq
+    hosts = (M.peers + M.trackers + [M.seeder]).uniq
     on hosts do
       dir = M.murder_path
       # A directory this full is more likely a mistake than an old murder install.
@@ -24,17 +24,19 @@ namespace :murder do
 
   desc "Start the tracker daemon (a no-op when it runs)"
   task :start_tracker do
-    on M.tracker do
-      start = M.command(M.program("murder_tracker"), "--daemon", "--pidfile", M.pidfile("tracker"),
-                        "--port", fetch(:tracker_port), "--allowed_dir", "#{M.murder_path}/torrents",
-                        "--dfile", "#{M.murder_path}/run/tracker.state", "--logfile", M.logfile("tracker"))
+    on M.trackers do
+      words = [M.program("murder_tracker"), "--daemon", "--pidfile", M.pidfile("tracker"),
+               "--port", fetch(:tracker_port), "--allowed_dir", "#{M.murder_path}/torrents",
+               "--dfile", "#{M.murder_path}/run/tracker.state", "--logfile", M.logfile("tracker")]
+      words += ["--allowed_cidrs", M.allowed_networks] if M.allowed_networks
+      start = M.command(words)
       execute M.start_unless_running("tracker", start)
     end
   end
 
   desc "Stop the tracker daemon"
   task :stop_tracker do
-    on(M.tracker) { execute M.stop("tracker") }
+    on(M.trackers) { execute M.stop("tracker") }
   end
 
   desc "Pack files_path on the seeder into TEMP/TAG.tgz, make its .torrent, fetch it, hand it to the tracker"
@@ -46,9 +48,9 @@ namespace :murder do
       if M.flag?("path_is_file")
         execute "#{M.command('cp', '--', files, "#{M.payload(tag)}.part")} && " \
                 "#{M.command('mv', '-f', '--', "#{M.payload(tag)}.part", M.payload(tag))}"
-        execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_address, M.torrent(tag))
+        execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_words, M.torrent(tag))
       else
-        execute M.command(M.program("murder_make_torrent"), files, M.tracker_address, M.torrent(tag),
+        execute M.command(M.program("murder_make_torrent"), files, M.tracker_words, M.torrent(tag),
                           "--archive", M.payload(tag))
       end
     end
@@ -59,7 +61,7 @@ namespace :murder do
       invoke "murder:download_torrent"
       torrent_bytes = File.binread(M.torrent(tag))
     end
-    M.register_with_tracker(tag, torrent_bytes)
+    M.register_with_trackers(tag, torrent_bytes)
   end
 
   desc "Fetch TEMP/TAG.tgz.torrent from the seeder to this machine"
@@ -74,7 +76,8 @@ namespace :murder do
     tag = M.tag
     on M.seeder do |host|
       start = M.command(M.program("murder_client"), "seed", M.torrent(tag), M.payload(tag), host.hostname,
-                        "--daemon", "--pidfile", M.pidfile("seed-#{tag}"), "--logfile", M.logfile("seed-#{tag}"))
+                        "--daemon", "--pidfile", M.pidfile("seed-#{tag}"), "--logfile", M.logfile("seed-#{tag}"),
+                        M.peer_filter_words)
       execute M.start_unless_running("seed-#{tag}", start)
     end
   end
@@ -95,6 +98,7 @@ namespace :murder do
     tag = M.tag
     destination = M.destination_path
     local_torrent = M.torrent(tag)
+    stall_words = M.stall_timeout_words
     M.stop_run "No torrent for tag '#{tag}' at #{local_torrent}: run murder:create_torrent first" unless File.file?(local_torrent)
     path_is_file = M.flag?("path_is_file")
     file_name = M.env_or_default("files_path", :default_seeder_files_path)
@@ -113,6 +117,7 @@ namespace :murder do
                path_is_file ? "--copy-to" : "--extract", target,
                "--pidfile", M.pidfile("peer-#{tag}"), "--logfile", M.logfile("peer-#{tag}")]
       words << "--replace" if M.flag?("unsafe_please_delete")
+      words += M.peer_filter_words + stall_words
       execute M.command(words)
     end
   end

@@ -10,6 +10,7 @@
 #   5. a second "seeder" serving a tampered copy: hash failures, ban, right bytes
 #   6. a full disk on one host
 #   7. a hung host (sshd answers, commands never return)
+#   8. two trackers (h0, and h9 as backup): h0's killed before the peers start
 set -euo pipefail
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/fleet_lib.sh"
@@ -74,7 +75,7 @@ no_partial() {  # no_partial I TAG: no release and no staging directory for TAG 
 }
 
 # FAULTS="1 5" runs only those cases (all by default).
-case_on() { [[ " ${FAULTS:-1 2 3 4 5 6 7} " == *" $1 "* ]]; }
+case_on() { [[ " ${FAULTS:-1 2 3 4 5 6 7 8} " == *" $1 "* ]]; }
 
 "${CTL[@]}" distribute_files start_tracker > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "setup failed"; }
 
@@ -224,8 +225,32 @@ if case_on 7; then
   start_sshd 4
 fi
 
+# 8. Two trackers, h0's and a backup on h9 (announce-list): h0's is killed
+# before the peers start, so they learn of each other only from the backup.
+if case_on 8; then
+  tag=f8-$$
+  sed 's/^tracker = .*/tracker = ["'"${H[0]}"'", "'"${H[9]}"'"]/' "$SANDBOX/murder.toml" > "$SANDBOX/two.toml"
+  CTL2=("$BIN/murderctl" -c "$SANDBOX/two.toml" --log-dir "$SANDBOX/logs")
+  "${CTL2[@]}" distribute_files start_tracker create_torrent start_seeding tag="$tag" files_path="$SANDBOX/release" > "$SANDBOX/seed.out" ||
+    { cat "$SANDBOX/seed.out"; fail "could not seed $tag with two trackers"; }
+  kill -9 "$(pid_on 0 tracker)"
+  "${CTL2[@]}" --format json peer tag="$tag" > "$SANDBOX/$tag.json" ||
+    { cat "$SANDBOX/$tag.json"; fail "the deploy failed with the first of two trackers dead"; }
+  all_delivered "$tag" "${PEERS[@]}"
+  [ "$(jq -r '[.results[] | select(.result != "ok")] | length' "$SANDBOX/$tag.json")" = 0 ] ||
+    { cat "$SANDBOX/$tag.json"; fail "a row is not ok"; }
+  for i in "${PEERS[@]}"; do
+    grep -q "tracker http://${H[9]}:8998/announce: ok" "$(on_h "$i" "/srv/murder/log/peer-$tag.log")" ||
+      fail "h$i never heard from the backup tracker"
+  done
+  pass "first of two trackers killed: every row ok, all eight complete through the backup on ${H[9]}"
+  "${CTL2[@]}" stop_tracker > /dev/null || fail "could not stop the trackers"
+  "${CTL[@]}" start_tracker > /dev/null || fail "could not restart h0's tracker"
+  finish "$tag"
+fi
+
 "${CTL[@]}" stop_all_peering stop_all_seeding stop_tracker > /dev/null || fail "the stops failed"
-for i in $(seq 0 8); do
+for i in $(seq 0 9); do
   [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i"
 done
 pass "no murder process left on any host"

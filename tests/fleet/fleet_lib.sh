@@ -109,6 +109,11 @@ fleet_up() {
   mkdir -p "$SANDBOX/sshd" /run/sshd
   ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/client_key"
   ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
+  # A MAC of its own: a bridge otherwise takes its lowest port's and changes it
+  # when ports come and go (fleet_impair), which the hosts' static entries for
+  # the workstation would not follow.
+  local octets; IFS=. read -r -a octets <<< "$FLEET_NET"
+  ip link set "$FLEET_BRIDGE" address "$(printf '02:00:%02x:%02x:%02x:01' "${octets[0]}" "${octets[1]}" "${octets[2]}")"
   ip addr add "$FLEET_NET.1/24" dev "$FLEET_BRIDGE"
   ip link set "$FLEET_BRIDGE" up
   : > "$SANDBOX/known_hosts"
@@ -160,6 +165,46 @@ Host $FLEET_NET.*
   UserKnownHostsFile $SANDBOX/known_hosts
 CONF
   unset SSH_AUTH_SOCK
+}
+
+# fleet_impair DELAY_MS LOSS_PERCENT: makes every host's link lossy and slow in
+# the host's sending direction, as `tc netem delay D loss L` on its egress would
+# (this kernel has no netem). Each host's cable is cut in two and
+# tests/tools/link_relay (built as $BIN/link_relay) carries the frames between
+# the halves; offloads are off so that each frame is a real one. Relay i's
+# figures land in $SANDBOX/relay-h$i.log when it is ended (fleet_relay_figures).
+FLEET_RELAYS=()
+fleet_impair() {
+  local delay=$1 loss=$2 i
+  CLEANUP_HOOKS+=(fleet_unimpair)
+  for i in "${!FLEET_NS[@]}"; do
+    local cable="${FLEET_TAG}v$i" host_half="${FLEET_TAG}r$i" net_half="${FLEET_TAG}n$i"
+    ip -n "${FLEET_NS[$i]}" link set eth0 mtu 1500
+    ip netns exec "${FLEET_NS[$i]}" ethtool -K eth0 tx off tso off gso off gro off > /dev/null
+    ip link set "$cable" nomaster
+    ip link add "$host_half" type veth peer name "$net_half"
+    local dev
+    for dev in "$cable" "$host_half" "$net_half"; do ethtool -K "$dev" tx off tso off gso off gro off > /dev/null; done
+    ip link set "$net_half" master "$FLEET_BRIDGE" up
+    ip link set "$host_half" up
+    "$BIN/link_relay" --delay-ms "$delay" --loss-percent "$loss" "$cable" "$host_half" 2> "$SANDBOX/relay-h$i.log" &
+    FLEET_RELAYS[$i]=$!
+    PIDS+=("$!")
+  done
+}
+
+fleet_unimpair() {
+  local i
+  for i in "${!FLEET_NS[@]}"; do ip link del "${FLEET_TAG}r$i" 2>/dev/null; done
+}
+
+# fleet_relay_figures: ends the relays and prints "FORWARDED LOST" summed over
+# the hosts' sending directions.
+fleet_relay_figures() {
+  local i
+  for i in "${!FLEET_RELAYS[@]}"; do kill "${FLEET_RELAYS[$i]}"; wait "${FLEET_RELAYS[$i]}" 2>/dev/null || true; done
+  sed -n 's/.* out \([0-9]*\) passed, \([0-9]*\) lost.*/\1 \2/p' "$SANDBOX"/relay-h*.log |
+    awk '{ passed += $1; lost += $2 } END { print passed + 0, lost + 0 }'
 }
 
 # fleet_config FILE [EXTRA TOML LINES...]: a murder.toml for the fleet; h0 is

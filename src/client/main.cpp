@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
     auto* seed_cmd = app.add_subcommand("seed", "check the payload and serve it until stopped");
     add_common(*seed_cmd, seed.transfer, seed_allow, seed_log, seed.pidfile);
     seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
+    seed_cmd->add_flag("--super-seed", seed.transfer.super_seed,
+                       "offer each peer only pieces no other peer has yet (BEP 16), so the seed sends about one copy");
     seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once the tracker has answered");
     seed_cmd->add_option("--announce-timeout", seed.announce_timeout, "seconds to wait for the tracker's first answer")
         ->capture_default_str();

@@ -215,19 +215,21 @@ void transfer::verify_for_seeding() {
   if (!fs::is_regular_file(d.options.saveas, ec)) {
     throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not exist");
   }
-  if (d.options.trust) return;
-  d.handle.set_flags(lt::torrent_flags::upload_mode);
-  while (!d.checked) {
-    if (stop_requested()) throw failure(exit_code::failure, "stopped while checking " + d.options.saveas.string());
-    d.pump(std::chrono::milliseconds(250));
+  if (!d.options.trust) {
+    d.handle.set_flags(lt::torrent_flags::upload_mode);
+    while (!d.checked) {
+      if (stop_requested()) throw failure(exit_code::failure, "stopped while checking " + d.options.saveas.string());
+      d.pump(std::chrono::milliseconds(250));
+    }
+    lt::torrent_status st = d.handle.status();
+    if (!st.is_seeding) {
+      throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not match " +
+                                              d.options.torrent.string() + ": " + std::to_string(st.num_pieces) +
+                                              " of " + std::to_string(d.info->num_pieces()) + " pieces verified");
+    }
+    d.handle.unset_flags(lt::torrent_flags::upload_mode);
   }
-  lt::torrent_status st = d.handle.status();
-  if (!st.is_seeding) {
-    throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not match " +
-                                            d.options.torrent.string() + ": " + std::to_string(st.num_pieces) + " of " +
-                                            std::to_string(d.info->num_pieces()) + " pieces verified");
-  }
-  d.handle.unset_flags(lt::torrent_flags::upload_mode);
+  if (d.options.super_seed) d.handle.set_flags(lt::torrent_flags::super_seeding);
 }
 
 void transfer::wait_announced(std::chrono::seconds timeout) {

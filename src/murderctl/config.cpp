@@ -119,6 +119,10 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
         throw config_error(node, origin, key, e.what());
       }
       config.allowed_networks = joined;
+    } else if (key == "super_seeding") {
+      auto value = node.value<bool>();
+      if (!value) throw config_error(node, origin, key, "must be true or false");
+      config.super_seeding = *value;
     } else if (key == "roles" && node.is_table()) {
       parse_roles(*node.as_table(), origin, base_dir, config);
     } else if (key == "ssh" && node.is_table()) {

@@ -82,6 +82,7 @@ std::string start_seeding(host_call& call) {
                                     call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
                                     "--logfile", layout.logfile(seed_name(env))};
   add_peer_filter(env, words);
+  if (env.config.super_seeding) words.push_back("--super-seed");
   std::string start = shell_command(words);
   return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
 }

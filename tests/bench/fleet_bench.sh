@@ -10,7 +10,8 @@
 #
 # Usage: fleet_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_NS ("10 20 40"),
 # BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3),
-# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default).
+# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default), BENCH_SUPER_SEED
+# (1: murder's seeder super-seeds, `super_seeding = true`).
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -43,6 +44,7 @@ ctl() {
   cat > "$SANDBOX/murder-$n.toml" <<TOML
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
+super_seeding = $([ "${BENCH_SUPER_SEED:-0}" = 1 ] && echo true || echo false)
 [roles]
 tracker = "$H0"
 seeder = "$H0"

@@ -113,6 +113,7 @@ TEST(config, a_tracker_list_names_backup_trackers) {
 TEST(config, errors_name_the_key_and_the_line) {
   auto parse = [](const char* text) { return error_of([&] { parse_config(text, "murder.toml", "."); }); };
   EXPECT_EQ(parse("user = \"u\"\ntraker_port = 1\n"), "murder.toml line 2: traker_port is not a known setting");
+  EXPECT_EQ(parse("super_seeding = \"yes\"\n"), "murder.toml line 1: super_seeding must be true or false");
   EXPECT_EQ(parse("[ssh]\n\nstrict_host_key_checking = \"maybe\"\n"),
             "murder.toml line 3: ssh.strict_host_key_checking must be \"yes\", \"accept-new\" or \"no\"");
   EXPECT_EQ(parse("tracker_port = 70000\n"), "murder.toml line 1: tracker_port must be a whole number from 1 to 65535");

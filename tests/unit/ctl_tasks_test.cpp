@@ -2,6 +2,7 @@
 // local transport: sequencing, failure handling, retries, quoting, roles.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -145,6 +146,28 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
                              "/v1'\\''$(touch x).tgz' 'h2' '--extract' '/srv/my app/v1'\\''$(touch x)' '--pidfile' "
                              "'/opt/murder/run/peer-v1'\\''$(touch x).pid' '--logfile' "
                              "'/opt/murder/log/peer-v1'\\''$(touch x).log' '--status-interval' '1' '--replace'");
+}
+
+TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {
+  config_.trackers = {"t1", "t2"};
+  config_.super_seeding = true;
+  auto results = run({"start_tracker", "create_torrent", "start_seeding"}, {{"tag", "v1"}, {"files_path", "/srv/r"}});
+  ASSERT_TRUE(all_ok(results));
+  auto on_seeder = transport_.tasks_run_on("h1");
+  auto made = std::find_if(on_seeder.begin(), on_seeder.end(),
+                           [](const std::string& c) { return c.find("murder_make_torrent") != std::string::npos; });
+  ASSERT_NE(made, on_seeder.end());
+  EXPECT_NE(made->find("'/srv/r' 't1:8998' '" + root_.string() + "/v1.tgz.torrent' '--tracker' 't2:8998'"),
+            std::string::npos)
+      << *made;
+  for (const char* tracker : {"t1", "t2"}) {
+    auto on_tracker = transport_.tasks_run_on(tracker);
+    EXPECT_NE(std::find(on_tracker.begin(), on_tracker.end(), "upload /opt/murder/torrents/v1.torrent (14 bytes)"),
+              on_tracker.end())
+        << tracker;
+    EXPECT_NE(on_tracker.front().find("murder_tracker"), std::string::npos) << tracker;
+  }
+  EXPECT_NE(on_seeder.back().find("'--super-seed'"), std::string::npos) << on_seeder.back();
 }
 
 TEST_F(ctl_tasks, peer_without_a_local_torrent_fails_once_without_touching_hosts) {

@@ -20,6 +20,7 @@ struct transfer_options {
   session_options session;
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
   bool trust = false;            // seed: skip checking the payload against the torrent
+  bool super_seed = false;       // seed: offer each peer pieces no other peer has yet
 };
 
 class transfer {

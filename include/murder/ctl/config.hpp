@@ -43,6 +43,8 @@ struct murder_config {
   // allowed_networks = ["198.18.0.0/15", ...]: only these may announce to the
   // tracker or exchange data with the seeder and peers. Empty: anyone.
   std::string allowed_networks;  // comma-separated, checked when the file is read
+  // The seeder offers each peer only pieces no other peer has yet (BEP 16).
+  bool super_seeding = false;
   // The first is the torrent's tracker; the others are backups, each in a tier
   // of its own, announced to as well, so that losing one changes nothing.
   std::vector<std::string> trackers;  // default: the first peer

@@ -78,12 +78,12 @@ struct transfer::impl {
       } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(a)) {
         std::string reason = tracker_error->error_message();
         std::string url = tracker_error->tracker_url();
-        tracker_notes[url] = reason.empty() ? tracker_error->error.message() : reason;
-        log->warn("tracker {}: {}", url, tracker_notes[url]);
+        const std::string& note = tracker_notes[url] = reason.empty() ? tracker_error->error.message() : reason;
+        log->warn("tracker {}: {}", url, note);
       } else if (auto* reply = lt::alert_cast<lt::tracker_reply_alert>(a)) {
         std::string url = reply->tracker_url();
-        tracker_notes[url] = "ok, " + std::to_string(reply->num_peers) + " peers";
-        log->info("tracker {}: {}", url, tracker_notes[url]);
+        const std::string& note = tracker_notes[url] = "ok, " + std::to_string(reply->num_peers) + " peers";
+        log->info("tracker {}: {}", url, note);
         announced = true;
       } else if (lt::alert_cast<lt::hash_failed_alert>(a)) {
         ++hash_failures;

@@ -36,22 +36,24 @@ int get_int(const toml::node& node, const std::string& origin, const std::string
   return static_cast<int>(*v);
 }
 
-std::vector<std::string> get_hosts(const toml::node& node, const std::string& origin, const std::string& key) {
-  std::vector<std::string> hosts;
+// One string or a list of them; `noun` names an item in the error ("host").
+std::vector<std::string> get_string_list(const toml::node& node, const std::string& origin, const std::string& key,
+                                         const std::string& noun) {
+  std::vector<std::string> items;
   if (auto single = node.value<std::string>()) return {*single};
   const toml::array* list = node.as_array();
-  if (!list) throw config_error(node, origin, key, "must be a host or a list of hosts");
-  for (const auto& item : *list) hosts.push_back(get_string(item, origin, key));
-  return hosts;
+  if (!list) throw config_error(node, origin, key, "must be a " + noun + " or a list of " + noun + "s");
+  for (const auto& item : *list) items.push_back(get_string(item, origin, key));
+  return items;
 }
 
 void parse_roles(const toml::table& roles, const std::string& origin, const std::filesystem::path& base_dir,
                  murder_config& config) {
   for (const auto& [raw_key, node] : roles) {
     std::string key(raw_key.str());
-    if (key == "tracker") config.trackers = get_hosts(node, origin, "roles.tracker");
+    if (key == "tracker") config.trackers = get_string_list(node, origin, "roles.tracker", "host");
     else if (key == "seeder") config.seeder = get_string(node, origin, "roles.seeder");
-    else if (key == "peer") config.peers = get_hosts(node, origin, "roles.peer");
+    else if (key == "peer") config.peers = get_string_list(node, origin, "roles.peer", "host");
     else if (key == "peer_file") {
       std::filesystem::path file = get_string(node, origin, "roles.peer_file");
       if (file.is_relative()) file = base_dir / file;
@@ -112,7 +114,7 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       config.tracker_port = get_int(node, origin, key, 1, 65535);
     } else if (key == "allowed_networks") {
       std::string joined;
-      for (const auto& network : get_hosts(node, origin, key)) joined += (joined.empty() ? "" : ",") + network;
+      for (const auto& network : get_string_list(node, origin, key, "network")) joined += (joined.empty() ? "" : ",") + network;
       try {
         parse_cidr_list(joined);
       } catch (const failure& e) {

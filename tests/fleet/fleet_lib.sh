@@ -95,14 +95,13 @@ fleet_static_neighbours() {
     done
     ip -n "${FLEET_NS[$i]}" -batch "$batch"
   done
-  local bridge_mac; bridge_mac=$(ip -o link show "$FLEET_BRIDGE" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
   for i in "${!FLEET_NS[@]}"; do
-    ip -n "${FLEET_NS[$i]}" neigh replace "$FLEET_NET.1" lladdr "$bridge_mac" dev eth0 nud permanent
+    ip -n "${FLEET_NS[$i]}" neigh replace "$FLEET_NET.1" lladdr "$FLEET_BRIDGE_MAC" dev eth0 nud permanent
   done
 }
 
-# fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE (tc tbf)
-# in each direction.
+# fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE
+# (shape_link) in each direction.
 fleet_up() {
   local n=$1 rate=${2:-1gbit} i
   CLEANUP_HOOKS+=(fleet_cleanup)
@@ -113,7 +112,8 @@ fleet_up() {
   # when ports come and go (fleet_impair), which the hosts' static entries for
   # the workstation would not follow.
   local octets; IFS=. read -r -a octets <<< "$FLEET_NET"
-  ip link set "$FLEET_BRIDGE" address "$(printf '02:00:%02x:%02x:%02x:01' "${octets[0]}" "${octets[1]}" "${octets[2]}")"
+  FLEET_BRIDGE_MAC=$(printf '02:00:%02x:%02x:%02x:01' "${octets[0]}" "${octets[1]}" "${octets[2]}")
+  ip link set "$FLEET_BRIDGE" address "$FLEET_BRIDGE_MAC"
   ip addr add "$FLEET_NET.1/24" dev "$FLEET_BRIDGE"
   ip link set "$FLEET_BRIDGE" up
   : > "$SANDBOX/known_hosts"
@@ -179,7 +179,6 @@ fleet_impair() {
   CLEANUP_HOOKS+=(fleet_unimpair)
   for i in "${!FLEET_NS[@]}"; do
     local cable="${FLEET_TAG}v$i" host_half="${FLEET_TAG}r$i" net_half="${FLEET_TAG}n$i"
-    ip -n "${FLEET_NS[$i]}" link set eth0 mtu 1500
     ip netns exec "${FLEET_NS[$i]}" ethtool -K eth0 tx off tso off gso off gro off > /dev/null
     ip link set "$cable" nomaster
     ip link add "$host_half" type veth peer name "$net_half"

@@ -242,19 +242,63 @@ class staging_guard {
   fs::path path_;
 };
 
-void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_result& result) {
-  archive_reader reader(archive_read_new());
-  archive* in = reader.get();
-  archive_read_support_filter_all(in);
-  archive_read_support_format_tar(in);
-  if (archive_read_open_filename(in, archive_path.c_str(), io_block) != ARCHIVE_OK) {
-    throw failure(exit_code::bad_input, "cannot open archive " + archive_path.string() + ": " + archive_message(in));
+// Makes `dir` the working directory until destroyed. libarchive resolves the
+// names it writes from the working directory, so entries are written by names
+// relative to the staging directory and no link above it is ever examined
+// (or, as ARCHIVE_EXTRACT_UNLINK would, replaced).
+class working_directory {
+ public:
+  explicit working_directory(const fs::path& dir) : saved_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (saved_ < 0 || ::chdir(dir.c_str()) != 0) {
+      int err = errno;
+      if (saved_ >= 0) ::close(saved_);
+      throw failure(exit_code::disk, "cannot enter " + dir.string() + ": " + errno_text(err));
+    }
   }
+  ~working_directory() {
+    if (::fchdir(saved_) != 0) std::perror("murder: cannot return to the working directory");
+    ::close(saved_);
+  }
+  working_directory(const working_directory&) = delete;
+  working_directory& operator=(const working_directory&) = delete;
+
+ private:
+  int saved_;
+};
+
+struct pending_link {
+  std::string name;
+  std::string target;
+  la_int64_t mtime;
+};
+
+// Symbolic links are made after every other entry and after the links have
+// been checked together (entry_checker), so no entry is ever written through one.
+void make_links(const std::vector<pending_link>& links, const fs::path& archive_path) {
+  for (const auto& link : links) {
+    std::error_code ec;
+    // Missing parents are made as libarchive makes them for other entries; none
+    // is a link, since no entry may be placed through one.
+    if (auto parent = fs::path(link.name).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
+    if (::symlink(link.target.c_str(), link.name.c_str()) != 0) {
+      throw failure(exit_code::disk,
+                    "cannot extract '" + link.name + "' from " + archive_path.string() + ": " + errno_text(errno));
+    }
+    struct timespec times[2] = {{static_cast<time_t>(link.mtime), 0}, {static_cast<time_t>(link.mtime), 0}};
+    ::utimensat(AT_FDCWD, link.name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+}
+
+// Unpacks into the working directory, which is the empty staging directory.
+void unpack_here(archive* in, const fs::path& archive_path, extract_result& result) {
   archive_writer disk(archive_write_disk_new());
   archive* out = disk.get();
   archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK);
+                                          ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                          ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
   const std::string bad_archive = "archive " + archive_path.string();
+  entry_checker checker;
+  std::vector<pending_link> links;
   for (;;) {
     archive_entry* e = nullptr;
     int rc = archive_read_next_header(in, &e);
@@ -266,12 +310,15 @@ void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_
     const char* link = type == entry_type::hardlink  ? archive_entry_hardlink(e)
                        : type == entry_type::symlink ? archive_entry_symlink(e)
                                                      : "";
-    std::string reason = unsafe_entry_reason(name, type, link ? link : "");
+    std::string reason = checker.reason(name, type, link ? link : "");
     if (!reason.empty()) {
       throw failure(exit_code::bad_input, bad_archive + ": refusing entry '" + name + "': " + reason);
     }
-    archive_entry_set_pathname(e, (staging / name).c_str());
-    if (type == entry_type::hardlink) archive_entry_set_hardlink(e, (staging / link).c_str());
+    ++result.entries;
+    if (type == entry_type::symlink) {
+      links.push_back({name, link, archive_entry_mtime(e)});
+      continue;
+    }
     archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
     if (archive_write_header(out, e) < ARCHIVE_WARN) {
       throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
@@ -290,24 +337,48 @@ void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_
     if (archive_write_finish_entry(out) != ARCHIVE_OK) {
       throw failure(exit_code::disk, "cannot extract '" + name + "' from " + archive_path.string() + ": " + archive_message(out));
     }
-    ++result.entries;
   }
+  if (auto reason = checker.links_reason(); !reason.empty()) throw failure(exit_code::bad_input, bad_archive + ": " + reason);
+  make_links(links, archive_path);
+  // Closing sets the directories' modes and times, after the links are in them.
   if (archive_write_close(out) != ARCHIVE_OK) {
     throw failure(exit_code::disk, "cannot finish extracting " + archive_path.string() + ": " + archive_message(out));
   }
 }
 
-// Puts `staging` at `target`: a plain rename when the target is absent, otherwise
-// an atomic exchange followed by removal of what was there.
-void swap_into_place(const fs::path& staging, const fs::path& target) {
+void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_result& result) {
+  archive_reader reader(archive_read_new());
+  archive* in = reader.get();
+  archive_read_support_filter_all(in);
+  archive_read_support_format_tar(in);
+  // Opened before entering the staging directory: the archive's name may be relative.
+  if (archive_read_open_filename(in, archive_path.c_str(), io_block) != ARCHIVE_OK) {
+    throw failure(exit_code::bad_input, "cannot open archive " + archive_path.string() + ": " + archive_message(in));
+  }
+  working_directory inside(staging);
+  unpack_here(in, archive_path, result);
+}
+
+// Puts `staging` at `target`, both names in the directory `parent`: a plain
+// rename when the target is absent, otherwise an atomic exchange followed by
+// removal of what was there.
+void swap_into_place(const fs::path& parent, const fs::path& staging, const fs::path& target) {
+  int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) throw failure(exit_code::disk, "cannot open " + parent.string() + ": " + errno_text(errno));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_dir{dir};
+  const auto staging_name = staging.filename();
+  const auto target_name = target.filename();
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(target, ec))) {
-    if (::rename(staging.c_str(), target.c_str()) != 0) {
+    if (::renameat(dir, staging_name.c_str(), dir, target_name.c_str()) != 0) {
       throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
     }
     return;
   }
-  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+  if (::renameat2(dir, staging_name.c_str(), dir, target_name.c_str(), RENAME_EXCHANGE) != 0) {
     throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
   }
   fs::remove_all(staging, ec);
@@ -333,11 +404,22 @@ void check_extract_target(const fs::path& target, const extract_options& options
 extract_result extract_archive(const fs::path& archive_path, const fs::path& target_dir, const extract_options& options) {
   check_extract_target(target_dir, options);
   ensure_parent(target_dir);
-  staging_guard staging(make_staging_dir(target_dir));
+  // The parent is resolved once: links above the target are followed (and kept),
+  // and staging, extraction and the final rename all happen in that one directory.
+  fs::path target = target_dir.lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  if (target.filename() == "." || target.filename() == "..") {
+    throw failure(exit_code::usage, "cannot extract into " + target_dir.string() + ": name a directory, not . or ..");
+  }
+  std::error_code ec;
+  fs::path parent = fs::canonical(target.has_parent_path() ? target.parent_path() : fs::path("."), ec);
+  if (ec) throw failure(exit_code::disk, "cannot resolve the directory of " + target_dir.string() + ": " + ec.message());
+  target = parent / target.filename();
+  staging_guard staging(make_staging_dir(target));
   ::chmod(staging.path().c_str(), 0755);
   extract_result result;
   unpack_into(archive_path, staging.path(), result);
-  swap_into_place(staging.path(), target_dir);
+  swap_into_place(parent, staging.path(), target);
   staging.release();
   return result;
 }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <climits>
 #include <string>
 #include <string_view>
@@ -66,6 +67,73 @@ std::string unsafe_entry_reason(std::string_view path, entry_type type, std::str
   for (auto part : split_components(link_target)) {
     depth += part == ".." ? -1 : 1;
     if (depth < 0) return "symbolic link pointing outside the target";
+  }
+  return "";
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string_view>& parts, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : "/") + part;
+  return out;
+}
+
+constexpr int max_link_hops = 40;  // the kernel's own limit (MAXSYMLINKS)
+
+}  // namespace
+
+std::string entry_checker::reason(std::string_view path, entry_type type, std::string_view link_target) {
+  if (auto reason = unsafe_entry_reason(path, type, link_target); !reason.empty()) return reason;
+  auto parts = split_components(path);
+  if (parts.empty()) return "";
+  auto pass = [&](const std::vector<std::string_view>& through) {
+    for (size_t i = 1; i < through.size(); ++i) passed_.insert(joined(through, i));
+  };
+  pass(parts);
+  if (type == entry_type::hardlink) pass(split_components(link_target));
+  if (type == entry_type::symlink) links_.emplace(joined(parts, parts.size()), std::string(link_target));
+  return "";
+}
+
+// Resolves each link as the kernel would once every entry is in place, through
+// the other links: exact, because every other path in the tree is a real
+// directory or file.
+std::string entry_checker::links_reason() const {
+  for (const auto& [name, target] : links_) {
+    const std::string refusing = "refusing entry '" + name + "': ";
+    if (passed_.count(name)) return refusing + "other entries are placed through this symbolic link";
+    auto own = split_components(name);
+    std::vector<std::string> resolved(own.begin(), own.end() - 1);
+    std::vector<std::string> pending;
+    for (auto part : split_components(target)) pending.emplace_back(part);
+    std::reverse(pending.begin(), pending.end());  // a stack: the next component at the back
+    int hops = 0;
+    while (!pending.empty()) {
+      std::string part = std::move(pending.back());
+      pending.pop_back();
+      if (part == "..") {
+        if (resolved.empty()) return refusing + "symbolic link pointing outside the target through other links";
+        resolved.pop_back();
+        continue;
+      }
+      resolved.push_back(std::move(part));
+      auto link = links_.find(joined(resolved));
+      if (link == links_.end()) continue;
+      if (++hops > max_link_hops) return refusing + "too many levels of symbolic links";
+      resolved.pop_back();
+      auto next = split_components(link->second);
+      for (auto it = next.rbegin(); it != next.rend(); ++it) pending.emplace_back(*it);
+    }
   }
   return "";
 }

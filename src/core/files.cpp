@@ -113,6 +113,10 @@ void claim_payload_file(const fs::path& path) {
   if (st.st_uid != ::geteuid()) {
     throw failure(exit_code::bad_input, refusing + "it belongs to uid " + std::to_string(st.st_uid) + ", not to this user");
   }
+  if (st.st_nlink != 1) {
+    throw failure(exit_code::bad_input, refusing + "it has " + std::to_string(st.st_nlink) +
+                                            " hard links, so writing it would change another file");
+  }
 }
 
 fs::path make_staging_dir(const fs::path& target) {

@@ -54,6 +54,35 @@ class archive_test : public murder::testing::sandbox_test {
     archive_write_close(a);
     archive_write_free(a);
   }
+
+  // Writes a raw tar of symbolic links (name, target) and empty files (name, ""),
+  // in the order given.
+  void write_links_tar(const fs::path& out, const std::vector<std::pair<std::string, std::string>>& entries) {
+    archive* a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_open_filename(a, out.c_str());
+    for (const auto& [name, target] : entries) {
+      archive_entry* e = archive_entry_new();
+      archive_entry_set_pathname(e, name.c_str());
+      archive_entry_set_filetype(e, target.empty() ? AE_IFREG : AE_IFLNK);
+      archive_entry_set_perm(e, 0644);
+      if (!target.empty()) archive_entry_set_symlink(e, target.c_str());
+      archive_entry_set_size(e, 0);
+      archive_write_header(a, e);
+      archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+  }
+
+  std::vector<std::string> staging_dirs_in(const fs::path& dir) const {
+    std::vector<std::string> found;
+    for (auto& entry : fs::directory_iterator(dir)) {
+      auto name = entry.path().filename().string();
+      if (name.find("murder-partial") != std::string::npos) found.push_back(name);
+    }
+    return found;
+  }
 };
 
 TEST_F(archive_test, packing_the_same_tree_twice_gives_identical_bytes) {
@@ -149,6 +178,71 @@ TEST_F(archive_test, hostile_entries_are_refused_and_nothing_is_written_outside)
   }
   EXPECT_FALSE(fs::exists(path("jail/escape.txt")));
   EXPECT_FALSE(fs::exists(path("escape.txt")));
+}
+
+// Production layouts put releases behind links (/srv -> /data/srv): the link
+// must survive, the release must land in the real directory, and no staging
+// directory may be left behind.
+TEST_F(archive_test, extracting_through_a_symlinked_parent_keeps_the_link) {
+  fs::path tree = make_tree("tree");
+  murder::pack_directory(tree, path("t.tgz"), {});
+  fs::create_directories(path("x/real"));
+  fs::create_directory_symlink("real", path("x/link"));
+
+  murder::extract_archive(path("t.tgz"), path("x/link/app"), {});
+  EXPECT_TRUE(fs::is_symlink(path("x/link")));
+  EXPECT_EQ(slurp(path("x/real/app/a/b/c.txt")), "nested");
+  EXPECT_EQ(fs::read_symlink(path("x/real/app/link")), "a/b/c.txt");
+  EXPECT_TRUE(staging_dirs_in(path("x/real")).empty());
+  EXPECT_TRUE(staging_dirs_in(path("x")).empty());
+
+  murder::extract_archive(path("t.tgz"), path("x/link/app"), {true});  // replaced through the link too
+  EXPECT_TRUE(fs::is_symlink(path("x/link")));
+  EXPECT_EQ(slurp(path("x/real/app/a/b/c.txt")), "nested");
+  EXPECT_TRUE(staging_dirs_in(path("x/real")).empty());
+}
+
+// A link that is safe on its own can climb out through an earlier link:
+// b/c -> .. then d/e -> ../b/c/.. ends above the root. Either order is refused.
+TEST_F(archive_test, link_chains_that_climb_out_through_another_link_are_refused) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> chains = {
+      {{"b/c", ".."}, {"d/e", "../b/c/.."}},
+      {{"d/e", "../b/c/.."}, {"b/c", ".."}},
+      {{"b/c", "."}, {"b/c/f", ""}},
+      {{"up", "."}, {"x", "up/up/.."}},
+  };
+  for (size_t i = 0; i < chains.size(); ++i) {
+    fs::path tar = path("chain" + std::to_string(i) + ".tar");
+    write_links_tar(tar, chains[i]);
+    fs::path dest = path("jail/dest" + std::to_string(i));
+    try {
+      murder::extract_archive(tar, dest, {});
+      ADD_FAILURE() << "extracted link chain " << i;
+    } catch (const murder::failure& e) {
+      EXPECT_NE(std::string(e.what()).find("refusing entry"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dest));
+  }
+  // Links to links that stay inside are fine.
+  write_links_tar(path("fine.tar"), {{"a/f", ""}, {"b", "a"}, {"c", "b/f"}, {"d/e", "../c"}});
+  murder::extract_archive(path("fine.tar"), path("fine"), {});
+  EXPECT_TRUE(fs::exists(path("fine/d/e")));
+}
+
+// With protected_hardlinks=0 a local user can link any root-owned file to the
+// payload's predictable name; a file with other links is never written.
+TEST_F(archive_test, a_payload_file_with_other_hard_links_is_refused) {
+  fs::path victim = path("victim");
+  write(victim, "precious");
+  fs::path planted = path("planted.tgz");
+  fs::create_hard_link(victim, planted);
+  try {
+    murder::claim_payload_file(planted);
+    ADD_FAILURE() << "accepted a file with two links";
+  } catch (const murder::failure& e) {
+    EXPECT_NE(std::string(e.what()).find("hard link"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(victim), "precious");
 }
 
 // The payload goes to a predictable name in a shared temp directory: what

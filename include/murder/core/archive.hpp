@@ -14,6 +14,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -47,6 +49,24 @@ enum class entry_type { file, directory, symlink, hardlink, special };
 // Why an archive entry must not be extracted, or an empty string if it is safe.
 // `link_target` is the symlink's target or the hardlink's source.
 std::string unsafe_entry_reason(std::string_view path, entry_type type, std::string_view link_target);
+
+// Checks the entries of one archive together. reason() checks each entry as it
+// comes (unsafe_entry_reason); links_reason(), after the last entry, checks the
+// symbolic links as a whole: each must resolve inside the root when followed
+// through every other link in the archive (b/c -> .. with d/e -> ../b/c/..
+// climbs out, in either order), within 40 hops, and no entry may be placed
+// through a link. Extraction therefore creates the links last, after checking.
+class entry_checker {
+ public:
+  // Why this entry must not be extracted, or an empty string if it is safe.
+  std::string reason(std::string_view path, entry_type type, std::string_view link_target);
+  // "refusing entry 'NAME': why" for the first unsafe link, or an empty string.
+  std::string links_reason() const;
+
+ private:
+  std::map<std::string, std::string> links_;  // normalised name -> target
+  std::set<std::string> passed_;              // directories that entries are placed through
+};
 
 struct extract_options {
   // When the target exists and is not empty: false refuses, true replaces its

@@ -33,8 +33,8 @@ class atomic_output {
 
 // Makes sure a download target is a regular file owned by this user before
 // libtorrent opens it: creates it empty (O_EXCL | O_NOFOLLOW, mode 0644 less
-// the umask) when absent, and refuses a symbolic link, a non-regular file or
-// another user's file. In a shared sticky directory such as /tmp nobody else
+// the umask) when absent, and refuses a symbolic link, a non-regular file,
+// another user's file or a file with more than one hard link. In a shared sticky directory such as /tmp nobody else
 // can then swap it, so nothing planted there is ever written through.
 // Throws failure(bad_input) naming the path and the reason, or failure(disk).
 void claim_payload_file(const std::filesystem::path& path);

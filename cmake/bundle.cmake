@@ -36,12 +36,17 @@ install(CODE "
   endforeach()
 " COMPONENT murder_bundle)
 
+# GNU tar rather than `cmake -E tar`, which records the builder's uid: hosts
+# unpack the bundle as root, and a file owned by some uid there could be
+# replaced by whoever has that uid. Every entry is 0:0 (and hosts unpack with
+# --no-same-owner as well).
+find_program(MURDER_GNU_TAR NAMES tar REQUIRED)
 set(murder_bundle_file ${CMAKE_BINARY_DIR}/murder-bundle.tar.gz)
 add_custom_command(
   OUTPUT ${murder_bundle_file}
   COMMAND ${CMAKE_COMMAND} -E rm -rf bundle-root
   COMMAND ${CMAKE_COMMAND} --install . --prefix bundle-root --component murder_bundle --strip > bundle-install.log
-  COMMAND ${CMAKE_COMMAND} -E chdir bundle-root ${CMAKE_COMMAND} -E tar czf ${murder_bundle_file} bin lib
+  COMMAND ${MURDER_GNU_TAR} -C bundle-root --owner=0 --group=0 --numeric-owner -czf ${murder_bundle_file} bin lib
   DEPENDS ${MURDER_PROGRAMS}
   WORKING_DIRECTORY ${CMAKE_BINARY_DIR}
   COMMENT "Packing the murder bundle (programs + libraries)")

@@ -17,6 +17,7 @@
 
 require "shellwords"
 require "stringio"
+require "tempfile"
 require "capistrano/scm/plugin"
 
 module Capistrano
@@ -47,10 +48,18 @@ module Capistrano
       exit 1
     end
 
+    # murderctl's five rules (validate_tag), with the original's messages for the
+    # first two. The tag names files (TEMP/TAG.tgz, run/seed-TAG.pid) and, for a
+    # peer, the directory destination_path/TAG that --replace may empty: '..'
+    # there is destination_path's parent. Anything else, '*' and other shell
+    # characters included, is a usable name and reaches the hosts quoted.
     def tag
       value = env_or_default("tag", :default_tag)
       stop_run "You must specify a 'tag' parameter to identify the transfer" if value.empty?
       stop_run "Tag cannot contain a / character" if value.include?("/")
+      stop_run "Tag cannot contain a NUL byte" if value.include?("\0")
+      stop_run "Tag cannot be '#{value}': it is not a usable name" if [".", ".."].include?(value)
+      stop_run "Tag cannot be longer than 200 bytes (it has #{value.bytesize})" if value.bytesize > 200
       value
     end
 
@@ -126,8 +135,85 @@ module Capistrano
     def register_with_trackers(tag, torrent_bytes)
       on trackers do
         execute Murder.command("mkdir", "-p", "#{Murder.murder_path}/torrents")
-        upload! StringIO.new(torrent_bytes), "#{Murder.murder_path}/torrents/#{tag}.torrent"
+        # A StringIO of its own per host: the hosts' uploads run in parallel.
+        Murder.upload_file(self, StringIO.new(torrent_bytes), "#{Murder.murder_path}/torrents/#{tag}.torrent")
       end
+    end
+
+    # Puts `source` (a local path or an IO) at `remote` on the host of `backend`
+    # (the SSHKit backend of an `on` block), mode 0644. scp writes into whatever
+    # is at the name it is given: it follows a symlink planted there, and writes
+    # into a planted file keeping its owner and mode. So the bytes go to a file
+    # mktemp makes beside `remote` (new, ours, 0600; in a sticky directory like
+    # /tmp nobody else can replace it), and `mv -T` renames that over `remote`,
+    # replacing a symlink or file there rather than writing through it (and
+    # failing on a directory rather than moving into it).
+    def upload_file(backend, source, remote)
+      prefix = "#{File.dirname(remote)}/.#{File.basename(remote)}."
+      temp = backend.capture(command("mktemp", "--", "#{prefix}XXXXXX"))
+      # Whatever else the login shell printed is not a name to write to.
+      raise "mktemp printed #{temp.inspect}, not a name beginning with #{prefix}" unless
+        temp.start_with?(prefix) && !temp.include?("\n")
+      begin
+        backend.upload!(source, temp)
+        # scp keeps an existing file's mode: the 0600 of mktemp.
+        backend.execute("#{command('chmod', '0644', '--', temp)} && #{command('mv', '-f', '-T', '--', temp, remote)}")
+      rescue StandardError => e
+        begin
+          backend.execute(command("rm", "-f", "--", temp), raise_on_non_zero_exit: false)
+        rescue StandardError
+          nil # the upload's error is the one to report
+        end
+        raise e
+      end
+    end
+
+    # Writes `path` on this machine (mode 0644) through a file of its own beside
+    # it: Tempfile.create makes it with O_CREAT|O_EXCL, so it is new and ours,
+    # never a file or symlink planted in TEMP (a shared /tmp); the rename then
+    # replaces whatever is at `path` instead of writing through it. Yields the
+    # open file.
+    def write_local_file(path)
+      file = Tempfile.create([".#{File.basename(path)}.", ""], File.dirname(path))
+      renamed = false
+      begin
+        file.binmode
+        yield file
+        file.chmod(0o644)
+        file.close
+        File.rename(file.path, path)
+        renamed = true
+      ensure
+        file.close unless file.closed?
+        begin
+          File.unlink(file.path) unless renamed
+        rescue Errno::ENOENT
+          nil
+        end
+      end
+    end
+
+    # The torrent download_torrent left at TEMP/TAG.tgz.torrent. TEMP may be a
+    # shared /tmp: a symlink, or a file another user made there (before
+    # create_torrent ran, or instead of it), or one others may write, is refused
+    # rather than sent to the hosts, whose peers would fetch and install what it
+    # describes: murderctl's rules (read_private_file).
+    def read_local_torrent(the_tag)
+      path = torrent(the_tag)
+      # NONBLOCK: a FIFO planted there must not hang the open.
+      File.open(path, File::RDONLY | File::NOFOLLOW | File::NONBLOCK) do |file|
+        stat = file.stat
+        stop_run "refusing to use #{path}: it is not a regular file" unless stat.file?
+        stop_run "refusing to use #{path}: it belongs to uid #{stat.uid}, not to this user" unless stat.uid == Process.euid
+        stop_run "refusing to use #{path}: others may write it (mode #{format('%04o', stat.mode & 0o7777)})" if
+          stat.mode.anybits?(0o022)
+        file.binmode
+        file.read
+      end
+    rescue Errno::ENOENT
+      stop_run "No torrent for tag '#{the_tag}' at #{path}: run murder:create_torrent first"
+    rescue Errno::ELOOP
+      stop_run "refusing to use #{path}: it is a symbolic link"
     end
 
     # Starts `start` (a command) unless the pidfile names a running murder process.
@@ -137,13 +223,20 @@ module Capistrano
         "then echo already running; else #{start}; fi"
     end
 
-    def stop(name_or_glob)
-      # A glob is ours and constant; only the directory is quoted.
-      if name_or_glob.include?("*")
-        "#{command(program('murder_client'), 'stop')} #{Shellwords.escape("#{murder_path}/run")}/#{name_or_glob}.pid"
-      else
-        command(program("murder_client"), "stop", pidfile(name_or_glob))
-      end
+    # Stops the process of run/NAME.pid. The whole path is quoted: NAME holds the
+    # tag, and a '*' in it is a character of the name, never a glob.
+    def stop(name)
+      command(program("murder_client"), "stop", pidfile(name))
+    end
+
+    # The only globs that reach a remote shell, literals here: never built from
+    # a tag or a setting.
+    STOP_ALL_GLOBS = { seed: "seed-*.pid", peer: "peer-*.pid" }.freeze
+
+    # Stops every seeder (:seed) or peer (:peer) of ours. Only the directory,
+    # from settings, is quoted; the constant glob is left for the shell.
+    def stop_all(kind)
+      "#{command(program('murder_client'), 'stop')} #{command("#{murder_path}/run")}/#{STOP_ALL_GLOBS.fetch(kind)}"
     end
   end
 end

@@ -132,9 +132,13 @@ struct transfer::impl {
 transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_unique<impl>()) {
   impl_->options = options;
-  impl_->options.session.ip = resolve_host_address(options.session.ip);
   impl_->log = std::move(log);
   impl_->info = load_torrent(options.torrent);
+  const auto& trackers = impl_->info->trackers();
+  impl_->options.session.ip = resolve_host_address(options.session.ip, trackers.empty() ? "" : url_host(trackers.front().url));
+  if (impl_->options.session.ip != options.session.ip) {
+    impl_->log->info("listening on and announcing {} for {}", impl_->options.session.ip, options.session.ip);
+  }
   fs::path saveas = fs::absolute(options.saveas);
   lt::session_params params(make_settings(impl_->options.session));
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);

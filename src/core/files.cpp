@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,16 @@ namespace murder {
 namespace fs = std::filesystem;
 
 std::string errno_text(int err) { return std::strerror(err); }
+
+namespace {
+
+std::string octal_mode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+}  // namespace
 
 atomic_output::atomic_output(fs::path target, unsigned mode) : target_(std::move(target)) {
   fs::path dir = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
@@ -77,7 +88,37 @@ std::string read_file(const fs::path& path) {
   return out.str();
 }
 
-void copy_file_atomically(const fs::path& source, const fs::path& target) {
+std::string read_private_file(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  const std::string refusing = "refusing to use " + path.string() + ": ";
+  if (fd < 0 && errno == ELOOP) throw failure(exit_code::bad_input, refusing + "it is a symbolic link");
+  if (fd < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_fd{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw failure(exit_code::bad_input, "cannot inspect " + path.string() + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) throw failure(exit_code::bad_input, refusing + "it is not a regular file");
+  if (st.st_uid != ::geteuid()) {
+    throw failure(exit_code::bad_input, refusing + "it belongs to uid " + std::to_string(st.st_uid) + ", not to this user");
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    throw failure(exit_code::bad_input, refusing + "others may write it (mode " + octal_mode(st.st_mode) + ")");
+  }
+  std::string bytes;
+  std::string buffer(1 << 16, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+    if (n == 0) break;
+    bytes.append(buffer.data(), static_cast<size_t>(n));
+  }
+  return bytes;
+}
+
+void copy_file_atomically(const fs::path& source, const fs::path& target, unsigned mode_mask) {
   int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) throw failure(exit_code::bad_input, "cannot read " + source.string() + ": " + errno_text(errno));
   struct closer {
@@ -86,7 +127,7 @@ void copy_file_atomically(const fs::path& source, const fs::path& target) {
   } close_in{in};
   struct stat st {};
   ::fstat(in, &st);
-  atomic_output out(target, st.st_mode & 0777);
+  atomic_output out(target, st.st_mode & mode_mask);
   std::string buffer(1 << 20, '\0');
   for (;;) {
     ssize_t n = ::read(in, buffer.data(), buffer.size());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "murder/core/archive.hpp"
+#include "murder/core/files.hpp"
 #include "murder/core/program.hpp"
 #include "murder/core/torrent_file.hpp"
 
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   return murder::run_program("murder_make_torrent", [&] {
-    std::string payload, tracker, target, archive, compression = "gzip";
+    std::string payload, tracker, target, archive, copy_to, compression = "gzip";
     std::vector<std::string> more_trackers;
     murder::torrent_spec spec;
     murder::pack_options pack;
@@ -24,6 +25,9 @@ int main(int argc, char** argv) {
     app.add_option("tracker", tracker, "tracker as host:port or an http:// announce URL")->required();
     app.add_option("target", target, "the .torrent to write")->required();
     app.add_option("--archive", archive, "where a packed directory goes (default: target without .torrent)");
+    app.add_option("--copy-to", copy_to,
+                   "a payload file is first copied here (created privately, then renamed into place) and the "
+                   "torrent made of the copy");
     app.add_option("--compression", compression, "gzip, zstd or none")->capture_default_str();
     app.add_option("--level", pack.level, "compression level (0: the compressor's default)");
     app.add_flag("--keep-git", keep_git, "pack .git* entries too (skipped by default)");
@@ -51,6 +55,11 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(packed.entries), static_cast<unsigned long long>(packed.content_bytes),
                   archive.c_str(), static_cast<unsigned long long>(packed.archive_bytes));
       spec.payload = archive;
+    } else if (!copy_to.empty()) {
+      // Seeded from a name in a shared temp directory: never through a file
+      // someone else made there first.
+      murder::copy_file_atomically(payload, copy_to, 0755);
+      spec.payload = copy_to;
     }
     auto summary = murder::make_torrent_file(spec, target);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

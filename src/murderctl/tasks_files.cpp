@@ -25,7 +25,7 @@ std::string distribute_files(host_call& call) {
   call.upload(call.env().bundle_contents, root + "/.bundle.tgz", 0600);
   // bin/ and lib/ are swapped in; run/, log/ and torrents/ (daemons' state) stay.
   std::string version = last_line(call.run("cd " + dir +
-                                           " && rm -rf .bundle-new && mkdir .bundle-new && tar -xzf .bundle.tgz -C "
+                                           " && rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf .bundle.tgz -C "
                                            ".bundle-new && rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && "
                                            "rmdir .bundle-new && rm -f .bundle.tgz && bin/murder_client --version")
                                       .output);

@@ -32,19 +32,19 @@ void check_destination(const task_env& env) {
 
 void prepare_peer(task_env& env) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(env.local_torrent_path(), ec)) {
+  if (!std::filesystem::exists(std::filesystem::symlink_status(env.local_torrent_path(), ec))) {
     throw failure(exit_code::bad_input, "no torrent for tag '" + env.values.tag + "' at " +
                                             env.local_torrent_path().string() +
                                             ": run create_torrent (or download_torrent) first");
   }
+  env.torrent_contents = read_private_file(env.local_torrent_path());
 }
 
 std::string peer(host_call& call) {
   const auto& env = call.env();
   const auto& layout = env.layout;
-  std::string torrent = read_file(env.local_torrent_path());
   call.run(shell_command({"mkdir", "-p", env.values.temp_path, layout.run_dir(), layout.log_dir()}));
-  call.upload(torrent, env.torrent_path(), 0644);
+  call.upload(env.torrent_contents, env.torrent_path(), 0644);
   std::vector<std::string> words = {layout.program("murder_client"), "peer", env.torrent_path(), env.payload_path(),
                                     call.host(), env.values.path_is_file ? "--copy-to" : "--extract",
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),

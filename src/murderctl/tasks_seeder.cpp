@@ -47,23 +47,17 @@ std::string create_torrent(host_call& call) {
   const auto& v = env.values;
   const auto& trackers = env.config.trackers;
   std::string port = ":" + std::to_string(env.config.tracker_port);
-  std::string source = v.path_is_file ? env.payload_path() : v.files_path;
-  std::vector<std::string> words = {env.layout.program("murder_make_torrent"), source, trackers.front() + port,
+  std::vector<std::string> words = {env.layout.program("murder_make_torrent"), v.files_path, trackers.front() + port,
                                     env.torrent_path()};
   for (std::size_t i = 1; i < trackers.size(); ++i) {
     words.push_back("--tracker");
     words.push_back(trackers[i] + port);
   }
-  std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && ";
-  if (v.path_is_file) {
-    std::string part = env.payload_path() + ".part";
-    make += shell_command({"cp", "--", v.files_path, part}) + " && " +
-            shell_command({"mv", "-f", "--", part, env.payload_path()}) + " && ";
-  } else {
-    words.push_back("--archive");
-    words.push_back(env.payload_path());
-  }
-  make += shell_command(words);
+  // Either way the payload is written by murder_make_torrent into a private
+  // temporary file, then renamed: nothing planted in temp_path is written through.
+  words.push_back(v.path_is_file ? "--copy-to" : "--archive");
+  words.push_back(env.payload_path());
+  std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && " + shell_command(words);
   std::string note = last_line(call.run(make).output);
   std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
   register_with_trackers(call, torrent);

@@ -38,40 +38,103 @@ allowed_torrents::allowed_torrents(std::optional<fs::path> list_file, std::optio
   reload();
 }
 
-size_t allowed_torrents::reload() {
-  std::unordered_set<info_hash, id20_hash> fresh;
-  if (list_file_) {
-    try {
-      fresh = parse_allowed_list(read_file(*list_file_), "allowed_list " + list_file_->string());
-    } catch (const failure& e) {
-      throw failure(exit_code::usage, e.what());
-    }
+bool allowed_torrents::reload_list() {
+  std::error_code ec;
+  file_stamp stamp;
+  stamp.size = fs::file_size(*list_file_, ec);
+  if (!ec) stamp.mtime = fs::last_write_time(*list_file_, ec);
+  if (!ec && list_stamp_ && *list_stamp_ == stamp) return false;
+  try {
+    list_hashes_ = parse_allowed_list(read_file(*list_file_), "allowed_list " + list_file_->string());
+  } catch (const failure& e) {
+    throw failure(exit_code::usage, e.what());
   }
-  if (dir_) {
-    std::error_code ec;
-    for (fs::directory_iterator it(*dir_, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() != ".torrent") continue;
-      libtorrent::error_code lec;
-      libtorrent::torrent_info info(it->path().string(), lec);
-      if (lec) continue;  // a half-copied or foreign file: skipped, seen again next time
+  if (ec) list_stamp_.reset();
+  else list_stamp_ = stamp;
+  return true;
+}
+
+bool allowed_torrents::rescan_dir() {
+  std::error_code ec;
+  std::map<std::string, torrent_file> fresh;
+  bool changed = false;
+  for (fs::directory_iterator it(*dir_, ec), end; it != end; it.increment(ec)) {
+    if (ec) break;
+    if (it->path().extension() != ".torrent") continue;
+    std::error_code stat_ec;
+    file_stamp stamp;
+    stamp.size = it->file_size(stat_ec);
+    if (!stat_ec) stamp.mtime = it->last_write_time(stat_ec);
+    if (stat_ec) continue;  // gone since the listing
+    std::string name = it->path().filename().string();
+    auto known = dir_files_.find(name);
+    if (known != dir_files_.end() && known->second.stamp == stamp) {
+      fresh.emplace(std::move(name), known->second);
+      continue;
+    }
+    changed = true;
+    torrent_file file{stamp, std::nullopt};
+    libtorrent::error_code lec;
+    libtorrent::torrent_info info(it->path().string(), lec);
+    ++torrents_parsed_;
+    if (!lec) {
       auto v1 = info.info_hashes().v1;
-      if (auto h = info_hash::from(std::string_view(v1.data(), v1.size()))) fresh.insert(*h);
+      file.hash = info_hash::from(std::string_view(v1.data(), v1.size()));
+    } else if (known != dir_files_.end()) {
+      file.hash = known->second.hash;  // half-written: keep serving it until it parses or goes
     }
+    fresh.emplace(std::move(name), file);
   }
+  // A listing cut short would look like removed torrents: keep what we had.
+  if (ec) return false;
+  changed = changed || fresh.size() != dir_files_.size();
+  if (changed) dir_files_ = std::move(fresh);
+  return changed;
+}
+
+bool allowed_torrents::rebuild() {
+  std::unordered_set<info_hash, id20_hash> fresh = list_hashes_;
+  for (const auto& [name, file] : dir_files_) {
+    if (file.hash) fresh.insert(*file.hash);
+  }
+  if (fresh == hashes_) return false;
   hashes_ = std::move(fresh);
+  return true;
+}
+
+size_t allowed_torrents::reload() {
+  bool changed = false;
+  if (list_file_) changed = reload_list();
+  if (dir_) changed = rescan_dir() || changed;
+  if (changed) rebuild();
   return hashes_.size();
 }
 
-bool allowed_torrents::allows(const info_hash& h, std::int64_t now) {
-  if (is_open() || hashes_.count(h)) return true;
-  if (now - last_reload_ < 1) return false;
-  last_reload_ = now;
-  try {
-    reload();
-  } catch (const failure&) {
-    return false;  // keep serving what we had; the next start reports the file
+bool allowed_torrents::refresh(std::int64_t now) {
+  if (is_open() || now - last_refresh_ < 1) return false;
+  last_refresh_ = now;
+  bool changed = false;
+  if (list_file_) {
+    try {
+      changed = reload_list();
+    } catch (const failure&) {
+      // keep serving the last good list; the next start reports the file
+    }
   }
+  if (dir_) changed = rescan_dir() || changed;
+  return changed && rebuild();
+}
+
+bool allowed_torrents::allows(const info_hash& h, std::int64_t now) {
+  if (contains(h)) return true;
+  refresh(now);
   return hashes_.count(h) > 0;
+}
+
+size_t drop_unserved_swarms(allowed_torrents& allowed, swarm_registry& registry, std::int64_t now) {
+  if (allowed.is_open()) return 0;
+  allowed.refresh(now);
+  return registry.drop_swarms_unless([&](const info_hash& h) { return allowed.contains(h); });
 }
 
 }  // namespace murder::tracker

@@ -23,33 +23,40 @@ http_reply request_handler::handle(const http_request_view& request) {
     return {400, "text/plain", "malformed request target\n"};
   }
   const auto& [path, params] = *parsed;
+  const bool tracker_path = path == "/announce" || path == "/scrape";
+  if (!admits(request.remote)) {
+    if (tracker_path) return refuse("your address is not allowed to use this tracker");
+    ++stats_.refused;
+    return {403, "text/plain", "your address is not allowed to use this tracker\n"};
+  }
   if (path == "/announce") return announce(params, request.remote);
-  if (path == "/scrape") return scrape(params, request.remote);
+  if (path == "/scrape") return scrape(params);
   if (path == "/" || path == "/index.html") {
     return {200, "text/html; charset=utf-8", render_status_page(registry_, stats_, allowed_)};
   }
   return {404, "text/plain", "not found\n"};
 }
 
+bool request_handler::admits(const boost::asio::ip::address& remote) const {
+  return address_allowed(allowed_cidrs_, remote);
+}
+
 http_reply request_handler::announce(const query_params& params, const boost::asio::ip::address& remote) {
-  if (!address_allowed(allowed_cidrs_, remote)) return refuse("your address is not allowed to use this tracker");
   auto parsed = parse_announce(params);
   if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
   auto& request = std::get<announce_request>(parsed);
   std::int64_t now = clock_();
   if (!allowed_.allows(request.hash, now)) return refuse("torrent not served by this tracker");
-  boost::asio::ip::address source = remote;
-  if (request.ip) {
-    if (!address_allowed(allowed_cidrs_, *request.ip)) return refuse("the ip parameter is not an allowed address");
-    source = *request.ip;
+  if (request.ip && !address_allowed(allowed_cidrs_, *request.ip)) {
+    return refuse("the ip parameter is not an allowed address");
   }
+  auto reply = registry_.announce(request, remote, now);
+  if (!reply) return refuse("tracker full: too many torrents");
   ++stats_.announces;
-  announce_reply reply = registry_.announce(request, source, now);
-  return {200, "text/plain", encode_announce_reply(reply, request.compact, request.no_peer_id)};
+  return {200, "text/plain", encode_announce_reply(*reply, request.compact, request.no_peer_id)};
 }
 
-http_reply request_handler::scrape(const query_params& params, const boost::asio::ip::address& remote) {
-  if (!address_allowed(allowed_cidrs_, remote)) return refuse("your address is not allowed to use this tracker");
+http_reply request_handler::scrape(const query_params& params) {
   auto parsed = parse_scrape(params);
   if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
   ++stats_.scrapes;

@@ -149,7 +149,9 @@ void tracker_server::accept_next() {
         if (!wait_ec) accept_next();
       });
       return;
-    } else if (*open_connections_ >= options_.max_connections) {
+    } else if (!handler_.admits(peer_.address()) || *open_connections_ >= options_.max_connections) {
+      // Outsiders are turned away here, before they count toward
+      // max_connections: otherwise they could hold every slot.
       socket.close(ec);
     } else {
       std::make_shared<session>(std::move(socket), peer_.address(), handler_, options_, open_connections_)->start();

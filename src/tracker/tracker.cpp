@@ -35,8 +35,15 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   allowed_torrents allowed(config.allowed_list, config.allowed_dir);
   swarm_registry registry(config.limits);
   if (config.state_file) {
-    size_t peers = load_state(*config.state_file, registry, monotonic_seconds());
-    log->info("loaded {} peers in {} swarms from {}", peers, registry.swarms().size(), *config.state_file);
+    state_restore restored = restore_state(*config.state_file, registry, monotonic_seconds());
+    const state_load_result& loaded = restored.loaded;
+    if (restored.problem) log->warn("{}; starting with no swarms", *restored.problem);
+    log->info("loaded {} peers in {} swarms from {}", loaded.peers, loaded.swarms, *config.state_file);
+    if (loaded.dropped() > 0) {
+      log->warn("state file {}: dropped {} malformed swarms, {} malformed peers, {} swarms beyond --max_swarms {}",
+                *config.state_file, loaded.malformed_swarms, loaded.malformed_peers, loaded.over_cap_swarms,
+                config.limits.max_swarms);
+    }
   }
   request_handler handler(registry, allowed, config.allowed_cidrs, monotonic_seconds);
   asio::io_context io(1);
@@ -53,7 +60,11 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   };
   asio::steady_timer expiry_timer(io), save_timer(io);
   every(expiry_timer, 5, [&] {
-    if (size_t gone = registry.expire(monotonic_seconds())) log->info("dropped {} silent peers", gone);
+    const std::int64_t now = monotonic_seconds();
+    if (size_t gone = registry.expire(now)) log->info("dropped {} silent peers", gone);
+    if (size_t gone = drop_unserved_swarms(allowed, registry, now)) {
+      log->info("dropped {} swarms of torrents no longer allowed", gone);
+    }
   });
   if (config.state_file) every(save_timer, config.save_interval, save);
 

@@ -3,7 +3,10 @@
 # a missing tag, two tracker hosts (the second a backup the peers use too),
 # allowed_networks and stall_timeout, and `cap fleet deploy` through Capistrano::Murder::SCM (every
 # host's `current` is the new release; the seeder sent far fewer copies than
-# there are hosts).
+# there are hosts). Tags follow murderctl's rules ('..', '/', over 200 bytes are
+# refused before any host is touched; a '*' is quoted like any other character),
+# and what the tasks upload or download replaces a symlink or someone else's
+# file planted at its predictable name instead of writing through or into it.
 set -euo pipefail
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/fleet_lib.sh"
@@ -13,7 +16,7 @@ N=10
 fleet_up "$N" 200mbit
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TAG="cap$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG-file.tgz.torrent"'
 
 project="$SANDBOX/project"
 mkdir -p "$project/config/deploy"
@@ -48,8 +51,12 @@ make_tree "$SANDBOX/release" 16
 want=$(tree_digest "$SANDBOX/release")
 cd "$project"
 
+# A symlink where the bundle is uploaded: scp would write the bundle through it.
+on_host 2 sh -c 'mkdir -p /srv/murder && echo victim > /srv/bundle-victim && ln -s /srv/bundle-victim /srv/murder/.bundle.tgz'
 cap fleet murder:distribute_files > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "cap murder:distribute_files failed"; }
-pass "cap murder:distribute_files"
+[ "$(cat "/proc/${FLEET_KEEPER[2]}/root/srv/bundle-victim")" = victim ] ||
+  fail "h2: the bundle upload wrote through a symlink planted at /srv/murder/.bundle.tgz"
+pass "cap murder:distribute_files (a symlink planted at .bundle.tgz on h2 replaced, not written through)"
 
 status=0
 cap fleet murder:peer > "$SANDBOX/out" 2>&1 || status=$?
@@ -65,10 +72,84 @@ tag="$TAG" destination_path=/srv/app stall_timeout=soon cap fleet murder:peer > 
   { cat "$SANDBOX/out"; fail "a bad stall_timeout was not refused"; }
 pass "missing tag / destination_path stop with the original's messages; a bad stall_timeout is refused"
 
+# murderctl's tag rules: each bad tag is refused with its message by both tasks,
+# before any host is touched (no murder_client command in the output).
+long_tag=$(printf 'a%.0s' $(seq 201))
+refuse_tag() {
+  local bad=$1 message=$2 task status
+  for task in murder:stop_seeding murder:stop_peering; do
+    status=0
+    tag="$bad" cap fleet "$task" > "$SANDBOX/out" 2>&1 || status=$?
+    [ "$status" -ne 0 ] && grep -qF "$message" "$SANDBOX/out" ||
+      { cat "$SANDBOX/out"; fail "$task did not refuse the tag '$bad'"; }
+    ! grep -q murder_client "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "$task reached the hosts with the tag '$bad'"; }
+  done
+}
+refuse_tag .. "Tag cannot be '..': it is not a usable name"
+refuse_tag . "Tag cannot be '.': it is not a usable name"
+refuse_tag "x*;touch /tmp/pwned-slash;#" "Tag cannot contain a / character"
+refuse_tag "$long_tag" "Tag cannot be longer than 200 bytes"
+# A '*' in an otherwise good tag is a character of the name: the stop tasks once
+# sent it down their glob branch unquoted, and this tag ran `touch` on the hosts.
+# Quoted, murder_client gets the whole pidfile name (and finds nothing running);
+# 200 bytes is still a tag.
+star_tag="x*;cd;touch pwned-star;#"
+for good in "$star_tag" "${long_tag:1}"; do
+  tag="$good" cap fleet murder:stop_seeding murder:stop_peering > "$SANDBOX/out" 2>&1 ||
+    { cat "$SANDBOX/out"; fail "the stop tasks failed for the tag '$good'"; }
+  for name in "seed-$good" "peer-$good"; do
+    grep -qF "not running: /srv/murder/run/$name.pid" "$SANDBOX/capistrano.log" ||
+      { tail -30 "$SANDBOX/capistrano.log"; fail "murder_client stop did not get run/$name.pid whole"; }
+  done
+done
+for i in $(seq 0 $((N - 1))); do
+  root="/proc/${FLEET_KEEPER[$i]}/root"
+  for f in /root/pwned-star /pwned-star /tmp/pwned-slash; do [ ! -e "$root$f" ] || fail "a tag ran a command on h$i ($f)"; done
+done
+pass "tags '..', '.', with '/', of 201 bytes refused with messages, no host touched; a '*' tag quoted, nothing ran"
+
+# path_is_file: a file another user made at the seeder's TEMP/TAG.tgz.part, where
+# cp used to write the payload, is neither written nor moved to TAG.tgz.
+on_host 0 sh -c "echo planted > /tmp/$TAG-file.tgz.part && chown 65534:65534 /tmp/$TAG-file.tgz.part &&
+                 chmod 0666 /tmp/$TAG-file.tgz.part"
+tag="$TAG-file" files_path="$SANDBOX/release/app/lib/deep/settings.conf" path_is_file=1 \
+  cap fleet murder:create_torrent > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "create_torrent path_is_file=1 failed"; }
+h0tmp="/proc/${FLEET_KEEPER[0]}/root/tmp"
+[ "$(cat "$h0tmp/$TAG-file.tgz.part")" = planted ] || fail "h0: the payload was written into the planted .part file"
+[ "$(stat -c '%u %a' "$h0tmp/$TAG-file.tgz")" = "0 644" ] || fail "h0: the payload is $(stat -c '%u %a' "$h0tmp/$TAG-file.tgz")"
+cmp -s "$h0tmp/$TAG-file.tgz" "$SANDBOX/release/app/lib/deep/settings.conf" || fail "h0: the payload differs from files_path"
+tag="$TAG-file" cap fleet murder:clean_temp_files > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "clean_temp_files failed"; }
+pass "path_is_file: the payload is a new root-owned 0644 file; a planted TAG.tgz.part is left alone"
+
+# Planted at the names the tasks upload the torrent to and download it to: a
+# symlink at h3's /tmp/TAG.tgz.torrent to a file of h3's; a file uid 65534 owns
+# and may write at h4's (with a second link to tell whether it was written); a
+# symlink at this machine's (TEMP is /tmp here too). scp follows a symlink and
+# writes into an existing file: each must be replaced instead.
+on_host 3 sh -c "echo victim > /srv/victim && ln -s /srv/victim /tmp/$TAG.tgz.torrent"
+on_host 4 sh -c "echo planted > /tmp/$TAG.tgz.torrent && chown 65534:65534 /tmp/$TAG.tgz.torrent &&
+                 chmod 0666 /tmp/$TAG.tgz.torrent && ln /tmp/$TAG.tgz.torrent /tmp/planted-link"
+echo victim > "$SANDBOX/victim"
+ln -s "$SANDBOX/victim" "/tmp/$TAG.tgz.torrent"
+
 tag="$TAG" files_path="$SANDBOX/release" destination_path=/srv/app stall_timeout=120 \
   cap fleet murder:start_tracker murder:create_torrent murder:start_seeding murder:peer murder:stop_seeding \
-  murder:stop_tracker murder:stop_peering murder:clean_temp_files > "$SANDBOX/out" 2>&1 ||
+  murder:stop_tracker murder:stop_peering > "$SANDBOX/out" 2>&1 ||
   { cat "$SANDBOX/out"; fail "the murder: tasks failed"; }
+[ "$(cat "$SANDBOX/victim")" = victim ] || fail "download_torrent wrote through the symlink at /tmp/$TAG.tgz.torrent"
+[ -f "/tmp/$TAG.tgz.torrent" ] && [ ! -L "/tmp/$TAG.tgz.torrent" ] &&
+  [ "$(stat -c %a "/tmp/$TAG.tgz.torrent")" = 644 ] || fail "this machine's /tmp/$TAG.tgz.torrent is not a 0644 file"
+[ "$(cat "/proc/${FLEET_KEEPER[3]}/root/srv/victim")" = victim ] || fail "h3: the torrent upload wrote through a symlink"
+[ "$(cat "/proc/${FLEET_KEEPER[4]}/root/tmp/planted-link")" = planted ] || fail "h4: the torrent upload wrote into a planted file"
+for i in 3 4 5; do
+  torrent="/proc/${FLEET_KEEPER[$i]}/root/tmp/$TAG.tgz.torrent"
+  [ -f "$torrent" ] && [ ! -L "$torrent" ] && [ "$(stat -c '%u %a' "$torrent")" = "0 644" ] &&
+    cmp -s "$torrent" "/tmp/$TAG.tgz.torrent" || fail "h$i: /tmp/$TAG.tgz.torrent is not root's 0644 copy of the torrent"
+done
+[ "$(stat -c '%u %a' "/proc/${FLEET_KEEPER[1]}/root/srv/murder/torrents/$TAG.torrent")" = "0 644" ] ||
+  fail "h1: the tracker's copy of the torrent is not root's 0644 file"
+pass "planted symlinks (h3, this machine) and a planted file of uid 65534 (h4) replaced, not written"
+tag="$TAG" cap fleet murder:clean_temp_files > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "murder:clean_temp_files failed"; }
 for i in $(seq 0 $((N - 1))); do
   [ "$(tree_digest "/proc/${FLEET_KEEPER[$i]}/root/srv/app/$TAG")" = "$want" ] || fail "h$i: tree differs"
   [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i"

@@ -52,3 +52,20 @@ for i in $(seq 0 $((N - 1))); do
   [ "$(deployed "$i")" = "$want" ] || fail "tree on h$i is not the new release"
 done
 pass "unsafe_please_delete=1 replaced the release on all $N hosts"
+
+# Production layouts keep releases behind a link (/srv/www -> /data/www): every
+# host keeps its link, the release lands in the real directory, nothing is staged.
+for i in $(seq 0 $((N - 1))); do
+  root="/proc/${FLEET_KEEPER[$i]}/root"
+  mkdir -p "$root/srv/data/www" && ln -sfn data/www "$root/srv/www"
+done
+"${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" destination_path=/srv/www > "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "deploy through a linked destination_path failed"; }
+for i in $(seq 0 $((N - 1))); do
+  root="/proc/${FLEET_KEEPER[$i]}/root"
+  [ -L "$root/srv/www" ] || fail "h$i: the link /srv/www was replaced"
+  [ "$(tree_digest "$root/srv/data/www/$TAG")" = "$want" ] || fail "h$i: the release is not in /srv/data/www/$TAG"
+  left=$(find "$root/srv" -maxdepth 3 -name '*murder-partial*')
+  [ -z "$left" ] || fail "h$i: staging left behind: $left"
+done
+pass "destination_path /srv/www -> data/www: the link kept on all $N hosts, releases in the real directory"

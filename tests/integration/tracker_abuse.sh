@@ -1,7 +1,10 @@
 # The tracker under abuse keeps answering legitimate announces, with bounded memory:
 #   - 3,000 idle connections held open;
 #   - an oversized request (431) and a slow-drip one (closed at the request timeout);
-#   - a flood of announces for unknown info-hashes (wrk, all refused).
+#   - a flood of announces for unknown info-hashes (wrk, all refused);
+#   - with --allowed_cidrs, connections from outside (127.0.0.2) held open: they
+#     are closed at accept, so they take no --max_connections slot and never
+#     see the status page.
 # Legitimate announces are timed during each; every one must be answered, the
 # slowest within a second.
 set -euo pipefail
@@ -87,3 +90,35 @@ peers=$(curl -s "$url/" | sed -n 's/.* torrents, \([0-9]*\) peers;.*/\1/p')
 [ "$peers" -le 60 ] || fail "the flood of unknown torrents added peers: $peers"
 awk -v a="$flood_rss" -v b="$base_rss" 'BEGIN { exit !(a < b + 20) }' || fail "RSS grew from $base_rss to $flood_rss MiB"
 pass "flood of $rate unknown announces/s: legitimate median/max ${during/ / / } s, $peers peers held, RSS $flood_rss MiB"
+
+# --allowed_cidrs is checked when a connection is accepted, before it counts
+# toward --max_connections: outsiders can neither read the status page nor
+# hold the slots legitimate peers need.
+kill -TERM "$pid"
+wait_until 10 bash -c "! kill -0 $pid 2>/dev/null" || fail "the tracker did not stop on SIGTERM"
+start_tracker --allowed_list allowed --allowed_cidrs 127.0.0.1/32 --max_connections 20
+pid=$(cat tracker.pid)
+url="http://127.0.0.1:$TRACKER_PORT"
+code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' --interface 127.0.0.2 "$url/" || true)
+[ "$code" = 000 ] || fail "the status page answered $code to 127.0.0.2, outside --allowed_cidrs"
+code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$url/")
+[ "$code" = 200 ] || fail "the status page answered $code to 127.0.0.1, inside --allowed_cidrs"
+pass "status page: connection closed for 127.0.0.2, page served to 127.0.0.1"
+
+# 40 connections from 127.0.0.2, held open and silent, against 20 slots.
+perl -MIO::Socket::INET -e '
+  my @held;
+  for (1 .. 40) {
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $ARGV[0], LocalAddr => "127.0.0.2",
+                                  Proto => "tcp") or last;
+    push @held, $s;
+  }
+  print scalar(@held), "\n";
+  close STDOUT;
+  sleep 30;' "$TRACKER_PORT" > held.out &
+PIDS+=("$!")
+wait_until 10 grep -q . held.out || fail "the outside connections were not opened"
+[ "$(cat held.out)" = 40 ] || fail "only $(cat held.out) of 40 outside connections opened"
+outside=$(legit 4 20)
+check_fast "$outside" "40 connections from outside --allowed_cidrs"
+pass "40 outside connections take none of 20 slots: announces median/max ${outside/ / / } s"

@@ -281,6 +281,35 @@ TEST_F(archive_test, a_payload_file_is_created_exclusively_and_never_through_a_l
   }
 }
 
+// The workstation's .torrent decides what every host installs: on a shared
+// machine nobody else may choose it.
+TEST_F(archive_test, a_torrent_read_for_the_fleet_must_be_our_own_private_file) {
+  fs::path own = path("own.torrent");
+  write(own, "d4:infoe");
+  fs::permissions(own, fs::perms(0644));
+  EXPECT_EQ(murder::read_private_file(own), "d4:infoe");
+
+  auto refused = [&](const fs::path& p, const std::string& why) {
+    try {
+      murder::read_private_file(p);
+      ADD_FAILURE() << "read " << p;
+    } catch (const murder::failure& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  fs::create_symlink(own, path("planted.torrent"));
+  refused(path("planted.torrent"), "symbolic link");
+  write(path("open.torrent"), "d4:infoe");
+  fs::permissions(path("open.torrent"), fs::perms(0666));
+  refused(path("open.torrent"), "others may write it (mode 0666)");
+  fs::permissions(path("open.torrent"), fs::perms(0664));
+  refused(path("open.torrent"), "others may write it (mode 0664)");
+
+  if (::geteuid() != 0) GTEST_SKIP() << "giving a file to another user needs root";
+  ASSERT_EQ(::chown(own.c_str(), 65534, 65534), 0);
+  refused(own, "belongs to uid 65534");
+}
+
 TEST(entry_safety, accepts_ordinary_entries_and_inside_links) {
   EXPECT_EQ(unsafe_entry_reason("a/b/c", entry_type::file, ""), "");
   EXPECT_EQ(unsafe_entry_reason("./a/b/", entry_type::directory, ""), "");

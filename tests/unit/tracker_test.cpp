@@ -1,63 +1,27 @@
 #include <cstdio>
+#include <filesystem>
+#include <iterator>
 #include <set>
 
 #include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/entry.hpp>
 
 #include "murder/core/error.hpp"
 #include "murder/core/hex.hpp"
+#include "murder/core/torrent_file.hpp"
 #include "murder/tracker/allowed_torrents.hpp"
 #include "murder/tracker/request_handler.hpp"
 #include "murder/tracker/state_file.hpp"
 #include "sandbox.hpp"
+#include "tracker_helpers.hpp"
 
 namespace lt = libtorrent;
+namespace fs = std::filesystem;
 using namespace murder::tracker;
+using namespace murder::testing;
 
 namespace {
-
-const std::string hash_a(20, 'A');
-const std::string hash_b(20, 'B');
-
-std::string escape(const std::string& raw) {
-  std::string out;
-  for (unsigned char c : raw) {
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%%%02X", c);
-    out += buf;
-  }
-  return out;
-}
-
-std::string peer_name(int i) {
-  char id[21];
-  std::snprintf(id, sizeof id, "-XX0000-%012d", i);
-  return id;
-}
-
-std::string announce_target(const std::string& hash, int peer, int port, long left, const std::string& extra = "") {
-  return "/announce?info_hash=" + escape(hash) + "&peer_id=" + escape(peer_name(peer)) + "&port=" +
-         std::to_string(port) + "&left=" + std::to_string(left) + "&compact=1" + extra;
-}
-
-lt::bdecode_node decode(const std::string& body, std::string& keep) {
-  keep = body;
-  lt::error_code ec;
-  auto node = lt::bdecode(keep, ec);
-  EXPECT_FALSE(ec) << body;
-  return node;
-}
-
-struct handler_fixture : ::testing::Test {
-  std::int64_t now = 1000;
-  swarm_registry registry{registry_limits{}, 42};
-  allowed_torrents open_tracker;
-  request_handler handler{registry, open_tracker, {}, [this] { return now; }};
-  boost::asio::ip::address local = boost::asio::ip::make_address("127.0.0.1");
-
-  http_reply get(const std::string& target, const std::string& from = "127.0.0.1") {
-    return handler.handle({"GET", target, boost::asio::ip::make_address(from)});
-  }
-};
 
 TEST(query, decodes_binary_values_and_rejects_bad_escapes) {
   auto parsed = parse_target("/announce?info_hash=%00%ffA&x=a+b&empty=&flag");
@@ -254,33 +218,96 @@ TEST(address_filter, announces_from_outside_the_fleet_are_refused) {
   EXPECT_EQ(registry.peer_count(), 1u);
 }
 
-TEST(state_file, round_trips_swarms_and_rejects_garbage) {
-  swarm_registry before{registry_limits{}};
-  announce_request r;
-  r.hash = *info_hash::from(hash_a);
-  for (int i = 0; i < 5; ++i) {
-    r.id = *peer_id::from(peer_name(i));
-    r.port = static_cast<std::uint16_t>(7000 + i);
-    r.left = i == 0 ? 0 : 10;
-    before.announce(r, boost::asio::ip::make_address(i == 4 ? "fd00::4" : "198.18.0." + std::to_string(i)), 1);
-  }
-  before.swarm_for(r.hash).add_completed(3);
-  std::string bytes = encode_state(before);
-  swarm_registry after{registry_limits{}};
-  EXPECT_EQ(decode_state(bytes, after, 500, "test"), 5u);
-  const swarm& s = after.swarms().at(r.hash);
-  EXPECT_EQ(s.seeds(), 1);
-  EXPECT_EQ(s.leechers(), 4);
-  EXPECT_EQ(s.completed(), 3);
-  for (const auto& p : s.peers()) EXPECT_EQ(p.last_seen, 500);
-  EXPECT_EQ(encode_state(after).size(), bytes.size());
 
-  swarm_registry untouched{registry_limits{}};
-  for (std::string garbage : {std::string("not bencode"), std::string("de"), std::string("d7:versioni2ee"),
-                              bytes.substr(0, bytes.size() / 2)}) {
-    EXPECT_THROW(decode_state(garbage, untouched, 1, "test"), murder::failure);
-  }
-  EXPECT_EQ(untouched.peer_count(), 0u);
+TEST(swarm_limits, new_torrents_beyond_max_swarms_are_refused) {
+  std::int64_t now = 1000;
+  registry_limits limits;
+  limits.max_swarms = 3;
+  swarm_registry registry{limits, 1};
+  allowed_torrents open;
+  request_handler handler(registry, open, {}, [&] { return now; });
+  auto announce = [&](char torrent, int peer) {
+    auto from = boost::asio::ip::make_address("127.0.0.1");
+    return handler.handle({"GET", announce_target(std::string(20, torrent), peer, 7001, 1), from}).body;
+  };
+  for (char torrent : {'a', 'b', 'c'}) EXPECT_EQ(announce(torrent, 1).find("failure"), std::string::npos);
+  std::string keep;
+  EXPECT_EQ(decode(announce('d', 1), keep).dict_find_string_value("failure reason"), "tracker full: too many torrents");
+  EXPECT_EQ(registry.swarms().size(), 3u);
+  // Torrents already tracked still take new peers.
+  EXPECT_EQ(announce('a', 2).find("failure"), std::string::npos);
+  // Once the swarms have gone quiet and expired, their slots are free again.
+  now += 121;
+  registry.expire(now);
+  EXPECT_EQ(announce('d', 1).find("failure"), std::string::npos);
+}
+
+TEST_F(handler_fixture, a_swarm_of_only_a_completed_count_expires) {
+  const std::string made_up(20, 'M');
+  const std::string forgotten(20, 'F');
+  get(announce_target(made_up, 1, 7001, 0, "&event=completed"));
+  get(announce_target(made_up, 1, 7001, 0, "&event=stopped"));
+  get(announce_target(forgotten, 2, 7002, 0, "&event=completed"));  // never stops, never returns
+  get(announce_target(hash_a, 3, 7003, 0, "&event=completed"));
+  now += 60;
+  registry.expire(now);
+  // Within a peer timeout of its last announce, a peerless swarm's count stays for scrape.
+  EXPECT_EQ(registry.swarms().count(*info_hash::from(made_up)), 1u);
+  get(announce_target(hash_a, 3, 7003, 0));  // hash_a's seed keeps announcing
+  now += 61;
+  registry.expire(now);
+  EXPECT_EQ(registry.swarms().count(*info_hash::from(made_up)), 0u);
+  EXPECT_EQ(registry.swarms().count(*info_hash::from(forgotten)), 0u);
+  ASSERT_EQ(registry.swarms().count(*info_hash::from(hash_a)), 1u);
+  EXPECT_EQ(registry.swarms().at(*info_hash::from(hash_a)).completed(), 1);
+}
+
+// Finding 10: a peer id, which compact=0 replies show to anyone, is not enough
+// to move or stop a peer.
+
+TEST_F(handler_fixture, a_reused_peer_id_from_another_address_leaves_the_peer_alone) {
+  get(announce_target(hash_a, 1, 7001, 100), "127.0.0.1");
+  get(announce_target(hash_a, 1, 9999, 100), "127.0.0.9");
+  get(announce_target(hash_a, 1, 9999, 100, "&event=stopped"), "127.0.0.9");
+  auto seen = compact_peers(get(announce_target(hash_a, 3, 7003, 100), "127.0.0.3").body);
+  EXPECT_EQ(seen, std::set<std::string>{compact_peer("127.0.0.1", 7001)});
+}
+
+TEST_F(handler_fixture, the_ip_parameter_cannot_stand_in_for_another_peer) {
+  get(announce_target(hash_a, 1, 7001, 100), "127.0.0.1");
+  // Same id, claiming the victim's address: a peer of its own, advertised there.
+  get(announce_target(hash_a, 1, 9999, 100, "&ip=127.0.0.1"), "127.0.0.9");
+  auto seen = compact_peers(get(announce_target(hash_a, 3, 7003, 100), "127.0.0.3").body);
+  EXPECT_EQ(seen, (std::set<std::string>{compact_peer("127.0.0.1", 7001), compact_peer("127.0.0.1", 9999)}));
+  // Its stop, claiming the victim's address, stops only itself.
+  get(announce_target(hash_a, 1, 9999, 100, "&event=stopped&ip=127.0.0.1"), "127.0.0.9");
+  seen = compact_peers(get(announce_target(hash_a, 3, 7003, 100), "127.0.0.3").body);
+  EXPECT_EQ(seen, std::set<std::string>{compact_peer("127.0.0.1", 7001)});
+  // ip= still says where a peer is to be reached.
+  get(announce_target(hash_a, 4, 7004, 100, "&ip=127.0.0.5"), "127.0.0.4");
+  seen = compact_peers(get(announce_target(hash_a, 3, 7003, 100), "127.0.0.3").body);
+  EXPECT_EQ(seen.count(compact_peer("127.0.0.5", 7004)), 1u);
+}
+
+TEST(address_filter, the_status_page_and_scrape_are_refused_outside_the_fleet) {
+  std::int64_t now = 5;
+  swarm_registry registry{registry_limits{}};
+  allowed_torrents open;
+  request_handler handler(registry, open, murder::parse_cidr_list("198.18.0.0/15"), [&] { return now; });
+  auto outside = boost::asio::ip::make_address("192.0.2.1");
+  auto inside = boost::asio::ip::make_address("198.18.0.1");
+  auto page = handler.handle({"GET", "/", outside});
+  EXPECT_EQ(page.status, 403);
+  EXPECT_EQ(page.body.find("murder tracker"), std::string::npos);
+  EXPECT_EQ(handler.handle({"GET", "/index.html", outside}).status, 403);
+  EXPECT_NE(handler.handle({"GET", "/scrape", outside}).body.find("not allowed"), std::string::npos);
+  auto ok = handler.handle({"GET", "/", inside});
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_NE(ok.body.find("murder tracker"), std::string::npos);
+  // What the server asks at accept, before a connection takes a slot.
+  EXPECT_FALSE(handler.admits(outside));
+  EXPECT_TRUE(handler.admits(inside));
+  EXPECT_TRUE(handler.admits(boost::asio::ip::make_address("::ffff:198.18.0.1")));
 }
 
 }  // namespace

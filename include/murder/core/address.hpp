@@ -1,13 +1,36 @@
 #pragma once
-// Turning the `ip` argument of the original command line into an address.
+// Turning the `ip` argument of the original command line into the address a
+// peer listens on and announces.
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace murder {
 
-// `host` itself when it is an IPv4 or IPv6 literal; otherwise the host name
-// resolved on this machine (IPv4 preferred), as the original's use of `host`
-// did. Throws failure(usage) naming the host when it does not resolve.
-std::string resolve_host_address(const std::string& host);
+// The address to announce for `host`:
+// - `host` itself when it is an IPv4 or IPv6 literal (loopback included: it was
+//   asked for);
+// - otherwise the first address `host` resolves to on this machine that is not
+//   loopback (IPv4 preferred), as the original's use of `host` did;
+// - when it resolves only to loopback (Debian and cloud-init map the machine's
+//   own name to 127.0.1.1 in /etc/hosts), the address this machine uses to reach
+//   `tracker_host`, which is the address the tracker and the other peers see;
+//   loopback only when the tracker itself is reached over loopback.
+// Throws failure(usage) naming the host when it does not resolve, or resolves
+// only to loopback and no other address reaches the tracker.
+std::string resolve_host_address(const std::string& host, const std::string& tracker_host);
+
+// The choice above, given what `host` resolved to (in resolver order) and a way
+// to find the local address of the route to the tracker (nullopt: no route).
+std::string choose_announce_address(const std::string& host, const std::vector<std::string>& resolved,
+                                    const std::function<std::optional<std::string>()>& route_to_tracker);
+
+// True for 127.0.0.0/8, ::1 and IPv4-mapped loopback.
+bool is_loopback_address(const std::string& address);
+
+// The host part of an announce URL ("http://h:8998/announce" -> "h"; "[::1]" -> "::1").
+std::string url_host(const std::string& url);
 
 }  // namespace murder

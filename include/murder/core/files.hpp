@@ -45,8 +45,17 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
 // Reads a whole file. Throws failure(bad_input) naming the path.
 std::string read_file(const std::filesystem::path& path);
 
-// Copies `source` to `target` atomically (see atomic_output).
-void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target);
+// Reads a whole file that decides what a fleet installs (a .torrent on the
+// workstation): refuses a symbolic link (O_NOFOLLOW), anything but a regular
+// file, a file owned by another user, and a group- or world-writable file, so
+// that on a shared machine nobody else can choose it. Throws failure(bad_input)
+// naming the path and the reason.
+std::string read_private_file(const std::filesystem::path& path);
+
+// Copies `source` to `target` atomically (see atomic_output), with the source's
+// permission bits less those outside `mode_mask`.
+void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target,
+                          unsigned mode_mask = 0777);
 
 // Creates an empty directory (mode 0700) beside `target`, in the same directory so
 // that a rename onto `target` is atomic, with a name nothing else uses.

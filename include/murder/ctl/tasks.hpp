@@ -59,6 +59,7 @@ struct task_env {
   transport& hosts;
   std::filesystem::path bundle;  // for distribute_files
   std::string bundle_contents;   // read once by distribute_files' check
+  std::string torrent_contents;  // the local .torrent, read once by peer's check
   std::chrono::seconds command_timeout{3600};
 
   // TEMP/TAG.tgz and TEMP/TAG.tgz.torrent, on the hosts and on the workstation.

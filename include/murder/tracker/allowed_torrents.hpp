@@ -2,13 +2,24 @@
 // Which torrents the tracker serves: BitTornado's `--allowed_list FILE` (one hex
 // info-hash a line, `#` comments) and `--allowed_dir DIR` (every *.torrent in it).
 // With neither, the tracker is open to any info-hash.
+//
+// Re-reading is cheap and bounded: at most once a second, the list file is
+// re-read only if its size or modification time changed, and the directory is
+// listed and each *.torrent stat'ed, but a .torrent is parsed only when it is
+// new or its size or modification time changed. A flood of announces for
+// unknown info-hashes therefore costs one directory listing a second, never a
+// parse of every torrent. A .torrent that stops parsing (being rewritten in
+// place) keeps its last good info-hash until it parses again or is removed.
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 #include <unordered_set>
 
 #include "murder/tracker/announce.hpp"
+#include "murder/tracker/swarm.hpp"
 
 namespace murder::tracker {
 
@@ -19,23 +30,56 @@ class allowed_torrents {
   allowed_torrents(std::optional<std::filesystem::path> list_file, std::optional<std::filesystem::path> dir);
 
   bool is_open() const { return !list_file_ && !dir_; }
-  // True if `h` is allowed. An unknown hash re-reads the list and the directory
-  // (at most once a second, `now` in seconds) so a torrent created after the
-  // tracker started is served without a restart.
+  // True if `h` is allowed now, without looking at the sources again.
+  bool contains(const info_hash& h) const { return is_open() || hashes_.count(h) > 0; }
+  // True if `h` is allowed. An unknown hash refreshes (below) first, so a
+  // torrent created after the tracker started is served without a restart.
   bool allows(const info_hash& h, std::int64_t now);
+  // Picks up changes to the list and the directory (see above), at most once a
+  // second (`now` in seconds). Never throws: a list file that became unreadable
+  // or malformed keeps its last good hashes (the next start reports it), and a
+  // directory that cannot be listed keeps its last good torrents. Returns true
+  // when the set of allowed hashes changed.
+  bool refresh(std::int64_t now);
   size_t size() const { return hashes_.size(); }
+  // How many .torrent files have been parsed since start (see above).
+  size_t torrents_parsed() const { return torrents_parsed_; }
 
-  // Reloads both sources; returns the number of hashes now allowed.
+  // Re-reads whatever changed in both sources now, however recently it last
+  // did; returns the number of hashes allowed. Throws like the constructor.
   size_t reload();
 
  private:
+  struct file_stamp {
+    std::filesystem::file_time_type mtime{};
+    std::uintmax_t size = 0;
+    friend bool operator==(const file_stamp& a, const file_stamp& b) { return a.mtime == b.mtime && a.size == b.size; }
+  };
+  struct torrent_file {
+    file_stamp stamp;
+    std::optional<info_hash> hash;  // none: it has never parsed
+  };
+  bool reload_list();
+  bool rescan_dir();
+  bool rebuild();
+
   std::optional<std::filesystem::path> list_file_;
   std::optional<std::filesystem::path> dir_;
+  std::optional<file_stamp> list_stamp_;
+  std::unordered_set<info_hash, id20_hash> list_hashes_;
+  std::map<std::string, torrent_file> dir_files_;  // by file name
   std::unordered_set<info_hash, id20_hash> hashes_;
-  std::int64_t last_reload_ = 0;
+  std::int64_t last_refresh_ = 0;
+  size_t torrents_parsed_ = 0;
 };
 
 // Parses the allowed-list format; throws failure(usage) naming `origin` and the line.
 std::unordered_set<info_hash, id20_hash> parse_allowed_list(std::string_view text, const std::string& origin);
+
+// Refreshes `allowed` (at most once a second) and drops the swarms of torrents it
+// no longer allows: a .torrent removed from the directory, a hash taken off the
+// list, a swarm from the state file of a torrent since withdrawn. An open
+// tracker drops none. Returns how many swarms went.
+size_t drop_unserved_swarms(allowed_torrents& allowed, swarm_registry& registry, std::int64_t now);
 
 }  // namespace murder::tracker

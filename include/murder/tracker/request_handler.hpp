@@ -31,7 +31,7 @@ struct http_reply {
 struct tracker_stats {
   std::uint64_t announces = 0;
   std::uint64_t scrapes = 0;
-  std::uint64_t refused = 0;  // unknown torrent, address not allowed, malformed
+  std::uint64_t refused = 0;  // unknown torrent, address not allowed, malformed, tracker full
 };
 
 // Seconds on a monotonic scale.
@@ -39,17 +39,24 @@ using clock_fn = std::function<std::int64_t()>;
 
 class request_handler {
  public:
-  // `allowed_cidrs` empty: any address may announce. An `ip=` parameter is
-  // honoured only when it too lies in `allowed_cidrs` (or no filter is set).
+  // `allowed_cidrs` empty: any address may use the tracker. Otherwise a request
+  // from outside them is refused whatever it asks for: announce and scrape get
+  // a bencoded failure, the status page and anything else 403. An `ip=`
+  // parameter is honoured only when it too lies in `allowed_cidrs` (or no
+  // filter is set); it sets where the peer is advertised, never who it is (see
+  // swarm.hpp), so it cannot stand in for another peer.
   request_handler(swarm_registry& registry, allowed_torrents& allowed, std::vector<cidr_range> allowed_cidrs,
                   clock_fn clock);
 
   http_reply handle(const http_request_view& request);
   const tracker_stats& stats() const { return stats_; }
+  // Whether `remote` is inside `allowed_cidrs`: the server asks at accept, so
+  // outsiders never hold a connection slot.
+  bool admits(const boost::asio::ip::address& remote) const;
 
  private:
   http_reply announce(const query_params& params, const boost::asio::ip::address& remote);
-  http_reply scrape(const query_params& params, const boost::asio::ip::address& remote);
+  http_reply scrape(const query_params& params);
   http_reply refuse(std::string_view reason);
 
   swarm_registry& registry_;

@@ -5,7 +5,10 @@
 // Abuse limits: a request header larger than `max_header_bytes` gets 431 and the
 // connection is closed; a client that takes longer than `request_timeout` seconds
 // to send a request (slow drip) or sits idle on keep-alive is dropped; beyond
-// `max_connections` open connections, new ones are closed at once.
+// `max_connections` open connections, new ones are closed at once. A connection
+// from outside the handler's allowed CIDRs (request_handler::admits) is closed
+// as soon as it is accepted, unanswered, and never counts toward
+// `max_connections`.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -3,13 +3,24 @@
 //
 // Time is passed in (seconds on any monotonic scale) rather than read from a
 // clock, so expiry is tested without waiting. Each swarm keeps its peers in a
-// vector with an index by peer id: an announce is O(1), and a reply walks the
+// vector with an index by peer key: an announce is O(1), and a reply walks the
 // vector from a random start with a random stride, O(reply size) however large
 // the swarm and without allocating.
+//
+// A peer is known by its peer id *and* the address its announces come from (the
+// connection's, never the `ip=` parameter). Replies with compact=0 show every
+// peer's id, so an id alone proves nothing: an announce that reuses a known id
+// from another address is a separate peer, and can neither move nor stop
+// (`event=stopped`) the first one. A peer whose address really changed is seen
+// twice until its old entry times out; a client never connects to itself, so
+// the stale twin costs one failed connection at most. Peers behind one NAT
+// share an address and so still trust each other with their ids.
 
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -18,28 +29,48 @@
 
 namespace murder::tracker {
 
-struct peer_entry {
-  peer_id id;
-  std::array<unsigned char, 16> address{};  // IPv4 in the first 4 bytes
+// An IP address as a peer entry stores it: IPv4 in the first 4 bytes, and an
+// IPv4-mapped IPv6 address stored as the IPv4 address it maps.
+struct stored_address {
+  std::array<unsigned char, 16> bytes{};
   bool is_v6 = false;
+
+  static stored_address from(const boost::asio::ip::address& a);
+  boost::asio::ip::address ip() const;
+  friend bool operator==(const stored_address& a, const stored_address& b) {
+    return a.is_v6 == b.is_v6 && a.bytes == b.bytes;
+  }
+};
+
+// Who a peer is (see above): its id and the address it announces from.
+struct peer_key {
+  peer_id id;
+  stored_address source;
+  friend bool operator==(const peer_key& a, const peer_key& b) { return a.id == b.id && a.source == b.source; }
+};
+
+struct peer_key_hash {
+  size_t operator()(const peer_key& key) const noexcept;
+};
+
+struct peer_entry {
+  peer_key key;
+  stored_address address;  // where other peers are told to connect (`ip=`, else the source)
   bool is_seed = false;
   std::uint16_t port = 0;
   std::int64_t last_seen = 0;
-
-  boost::asio::ip::address ip() const;
-  void set_ip(const boost::asio::ip::address& a);
 };
 
 class swarm {
  public:
   // Adds or refreshes a peer; returns true if it was new.
   bool upsert(const peer_entry& peer);
-  void remove(const peer_id& id);
+  void remove(const peer_key& key);
   // Drops peers last seen before `cutoff`; returns how many went.
   size_t expire(std::int64_t cutoff);
   // Up to `count` peers other than `self`, in a random order. A seed
   // asking is only given leechers: seeds have nothing to offer each other.
-  std::vector<reply_peer> pick(size_t count, const peer_id& self, bool for_seed, std::mt19937_64& rng) const;
+  std::vector<reply_peer> pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng) const;
 
   int seeds() const { return seeds_; }
   int leechers() const { return static_cast<int>(peers_.size()) - seeds_; }
@@ -47,38 +78,65 @@ class swarm {
   void add_completed(int n = 1) { completed_ += n; }
   size_t size() const { return peers_.size(); }
   const std::vector<peer_entry>& peers() const { return peers_; }
+  // When anyone last announced to this swarm (or it was loaded from the state file).
+  std::int64_t last_active() const { return last_active_; }
+  void touch(std::int64_t now) { last_active_ = now; }
 
  private:
   void erase_at(size_t index);
 
   std::vector<peer_entry> peers_;
-  std::unordered_map<peer_id, std::uint32_t, id20_hash> index_;
+  std::unordered_map<peer_key, std::uint32_t, peer_key_hash> index_;
   int seeds_ = 0;
   int completed_ = 0;
+  std::int64_t last_active_ = 0;
 };
 
 struct registry_limits {
   int interval = 15;              // seconds between announces we ask for
   size_t max_reply_peers = 500;   // --response_size
   std::int64_t peer_timeout = 120;  // a peer silent this long is dropped
+  // --max_swarms: most swarms held at once. An open tracker (no allowed list or
+  // directory) makes a swarm for any info-hash announced; this bounds memory and
+  // the state file against announces of made-up hashes.
+  size_t max_swarms = 10000;
 };
 
 // All swarms of the tracker.
+//
+// A swarm whose peers have all gone keeps its completed count (for scrape) until
+// `peer_timeout` after its last announce, then goes: a swarm of nothing but a
+// count no longer lives forever. A new info-hash beyond `max_swarms` is refused
+// (see announce) rather than evicting a live swarm; peerless swarms free their
+// slots within one `peer_timeout`.
 class swarm_registry {
  public:
   explicit swarm_registry(registry_limits limits, std::uint64_t seed = std::random_device{}())
       : limits_(limits), rng_(seed) {}
 
-  // Records the announce from `source` (the peer's address: the request's `ip=`
-  // if the caller accepted it, else the connection's) and builds the reply.
-  announce_reply announce(const announce_request& request, const boost::asio::ip::address& source, std::int64_t now);
+  // Records the announce of a peer connecting from `remote` and builds the reply.
+  // The peer is keyed by (request.id, remote) and advertised at `request.ip` when
+  // set (the caller vets it), else at `remote`. Returns nullopt, recording
+  // nothing, when the announce would start a swarm beyond `max_swarms`.
+  std::optional<announce_reply> announce(const announce_request& request, const boost::asio::ip::address& remote,
+                                         std::int64_t now);
 
   // Scrape entries for `hashes` (all swarms when empty), sorted by info-hash.
   std::vector<scrape_entry> scrape(const std::vector<info_hash>& hashes) const;
 
+  // Drops silent peers and swarms left with nothing to tell (see above);
+  // returns the number of peers dropped.
   size_t expire(std::int64_t now);
 
+  // Puts back a swarm read from the state file, replacing one of the same hash.
+  // Returns false, changing nothing, when that would pass `max_swarms`.
+  bool restore(const info_hash& h, swarm s);
+
+  // Drops every swarm for which `keep` is false; returns how many went.
+  size_t drop_swarms_unless(const std::function<bool(const info_hash&)>& keep);
+
   const std::unordered_map<info_hash, swarm, id20_hash>& swarms() const { return swarms_; }
+  // The swarm of `h`, made if absent whatever `max_swarms` says (for tests and tools).
   swarm& swarm_for(const info_hash& h) { return swarms_[h]; }
   size_t peer_count() const;
   const registry_limits& limits() const { return limits_; }

@@ -23,12 +23,12 @@ namespace :murder do
       M.stop_run "cannot pack #{fetch(:murder_source)} into #{archive}" unless packed
       on M.seeder do
         execute M.command("mkdir", "-p", M.temp_path)
-        upload! archive, M.payload(tag)
+        M.upload_file(self, archive, M.payload(tag))
         execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_words, M.torrent(tag))
       end
     end
     invoke "murder:download_torrent"
-    M.register_with_trackers(tag, File.binread(M.torrent(tag)))
+    M.register_with_trackers(tag, M.read_local_torrent(tag))
     begin
       %w[start_tracker start_seeding peer].each { |task| invoke "murder:#{task}" }
     ensure

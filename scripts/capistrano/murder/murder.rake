@@ -15,8 +15,8 @@ namespace :murder do
       execute "mkdir -p #{M.command(dir)} && n=$(find #{M.command(dir)} -xdev 2>/dev/null | head -n 1001 | wc -l) && " \
               "if [ \"$n\" -gt 1000 ]; then echo #{M.command("refusing to clear #{dir}: it holds 1000 files or more")} >&2; " \
               "exit 2; fi"
-      upload! bundle, "#{dir}/.bundle.tgz"
-      execute "cd #{M.command(dir)} && rm -rf .bundle-new && mkdir .bundle-new && tar -xzf .bundle.tgz -C .bundle-new " \
+      M.upload_file(self, bundle, "#{dir}/.bundle.tgz")
+      execute "cd #{M.command(dir)} && rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf .bundle.tgz -C .bundle-new " \
               "&& rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && rmdir .bundle-new && rm -f .bundle.tgz " \
               "&& bin/murder_client --version"
     end
@@ -45,21 +45,18 @@ namespace :murder do
     files = M.files_path
     on M.seeder do
       execute M.command("mkdir", "-p", M.temp_path)
-      if M.flag?("path_is_file")
-        execute "#{M.command('cp', '--', files, "#{M.payload(tag)}.part")} && " \
-                "#{M.command('mv', '-f', '--', "#{M.payload(tag)}.part", M.payload(tag))}"
-        execute M.command(M.program("murder_make_torrent"), M.payload(tag), M.tracker_words, M.torrent(tag))
-      else
-        execute M.command(M.program("murder_make_torrent"), files, M.tracker_words, M.torrent(tag),
-                          "--archive", M.payload(tag))
-      end
+      # murder_make_torrent writes the payload (the packed tree, or with
+      # path_is_file a copy of the file) to a private temporary file and renames
+      # it into place: nothing planted in TEMP is written through.
+      execute M.command(M.program("murder_make_torrent"), files, M.tracker_words, M.torrent(tag),
+                        M.flag?("path_is_file") ? "--copy-to" : "--archive", M.payload(tag))
     end
     if M.flag?("do_not_download_torrent")
       torrent_bytes = nil
       on(M.seeder) { torrent_bytes = download!(M.torrent(tag)) }
     else
       invoke "murder:download_torrent"
-      torrent_bytes = File.binread(M.torrent(tag))
+      torrent_bytes = M.read_local_torrent(tag)
     end
     M.register_with_trackers(tag, torrent_bytes)
   end
@@ -68,7 +65,11 @@ namespace :murder do
   task :download_torrent do
     tag = M.tag
     FileUtils.mkdir_p(M.temp_path)
-    on(M.seeder) { download! M.torrent(tag), M.torrent(tag) }
+    # Not download! to TEMP/TAG.tgz.torrent itself: scp would write through a
+    # symlink or into a file planted there (TEMP is /tmp by default).
+    M.write_local_file(M.torrent(tag)) do |file|
+      on(M.seeder) { download! M.torrent(tag), file }
+    end
   end
 
   desc "Seed TAG from the seeder until stop_seeding (returns once the tracker has answered)"
@@ -90,16 +91,15 @@ namespace :murder do
 
   desc "Stop every murder seeder"
   task :stop_all_seeding do
-    on(M.seeder) { execute M.stop("seed-*") }
+    on(M.seeder) { execute M.stop_all(:seed) }
   end
 
   desc "Download TAG on every peer and extract it into destination_path/TAG/ (atomically)"
   task :peer do
     tag = M.tag
     destination = M.destination_path
-    local_torrent = M.torrent(tag)
     stall_words = M.stall_timeout_words
-    M.stop_run "No torrent for tag '#{tag}' at #{local_torrent}: run murder:create_torrent first" unless File.file?(local_torrent)
+    torrent_bytes = M.read_local_torrent(tag)
     path_is_file = M.flag?("path_is_file")
     file_name = M.env_or_default("files_path", :default_seeder_files_path)
     file_name = file_name.empty? ? tag : File.basename(file_name)
@@ -112,7 +112,8 @@ namespace :murder do
              end
     on M.peers do |host|
       execute M.command("mkdir", "-p", M.temp_path, "#{M.murder_path}/run", "#{M.murder_path}/log")
-      upload! local_torrent, M.torrent(tag)
+      # A StringIO of its own per host: the hosts' uploads run in parallel.
+      M.upload_file(self, StringIO.new(torrent_bytes), M.torrent(tag))
       words = [M.program("murder_client"), "peer", M.torrent(tag), M.payload(tag), host.hostname,
                path_is_file ? "--copy-to" : "--extract", target,
                "--pidfile", M.pidfile("peer-#{tag}"), "--logfile", M.logfile("peer-#{tag}")]
@@ -130,7 +131,7 @@ namespace :murder do
 
   desc "Stop every murder peer process"
   task :stop_all_peering do
-    on(M.peers) { execute M.stop("peer-*") }
+    on(M.peers) { execute M.stop_all(:peer) }
   end
 
   desc "Remove TEMP/TAG.tgz and its .torrent from peers and seeder"

@@ -163,11 +163,20 @@ grep -q "peers only from $FLEET_NET.0-$FLEET_NET.255" "/proc/${FLEET_KEEPER[5]}/
   fail "h5's peer has no peer filter"
 pass "backup tracker on h1 answered $announces announces; tracker and peers limited to $FLEET_NET.0/24"
 
+# deploy_to behind a link on every host (/srv/www -> data/www), as on a linked volume.
+for i in $(seq 0 $((N - 1))); do
+  root="/proc/${FLEET_KEEPER[$i]}/root"
+  mkdir -p "$root/srv/data/www" && ln -sfn data/www "$root/srv/www"
+done
 cap fleet deploy > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; tail -50 "$SANDBOX/capistrano.log"; fail "cap deploy failed"; }
 release=""
 for i in $(seq 0 $((N - 1))); do
   root="/proc/${FLEET_KEEPER[$i]}/root"
+  [ -L "$root/srv/www" ] || fail "h$i: the link deploy_to /srv/www was replaced"
+  left=$(find "$root/srv/data/www" -maxdepth 3 -name '*murder-partial*')
+  [ -z "$left" ] || fail "h$i: staging left behind: $left"
   current=$(readlink "$root/srv/www/current")
+  [ -d "$root/srv/data/www/releases/$(basename "$current")" ] || fail "h$i: the release is not in the real directory"
   [ -n "$release" ] || release=$current
   [ "$current" = "$release" ] || fail "h$i: current is $current, not $release"
   # Capistrano adds REVISION to each release.
@@ -181,4 +190,4 @@ copies=$(grep -o "([0-9.]* copies of its" "/proc/${FLEET_KEEPER[0]}/root/srv/mur
 [ -n "$copies" ] || fail "the seeder's log has no upload figure"
 echo "the seeder uploaded $copies copies of the release for $((N - 1)) other hosts"
 [ "$(echo "scale=2; $copies < ($N - 1) / 2" | bc)" -eq 1 ] || fail "the seeder sent $copies copies for $((N - 1)) hosts"
-pass "cap deploy: current -> $release on all $N hosts; the seeder sent $copies copies for $((N - 1)) hosts"
+pass "cap deploy through the link /srv/www -> data/www: current -> $release on all $N hosts, link kept; the seeder sent $copies copies for $((N - 1)) hosts"

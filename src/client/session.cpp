@@ -10,8 +10,12 @@ lt::settings_pack make_settings(const session_options& options) {
   lt::settings_pack s;
   bool v6 = options.ip.find(':') != std::string::npos;
   std::string host = v6 ? "[" + options.ip + "]" : options.ip;
-  s.set_str(lt::settings_pack::listen_interfaces, host + ":" + std::to_string(options.listen_port));
-  s.set_str(lt::settings_pack::outgoing_interfaces, options.ip);
+  if (options.every_interface) {
+    s.set_str(lt::settings_pack::listen_interfaces, (v6 ? "[::]:" : "0.0.0.0:") + std::to_string(options.listen_port));
+  } else {
+    s.set_str(lt::settings_pack::listen_interfaces, host + ":" + std::to_string(options.listen_port));
+    s.set_str(lt::settings_pack::outgoing_interfaces, options.ip);
+  }
   s.set_str(lt::settings_pack::announce_ip, options.ip);
   s.set_int(lt::settings_pack::max_retry_port_bind, 200);
   s.set_str(lt::settings_pack::user_agent, "murder/0.1");

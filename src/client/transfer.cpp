@@ -137,6 +137,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   const auto& trackers = impl_->info->trackers();
   impl_->options.session.ip = resolve_host_address(options.session.ip, trackers.empty() ? "" : url_host(trackers.front().url));
   if (impl_->options.session.ip != options.session.ip) {
+    impl_->options.session.every_interface = true;
     impl_->log->info("listening on and announcing {} for {}", impl_->options.session.ip, options.session.ip);
   }
   fs::path saveas = fs::absolute(options.saveas);

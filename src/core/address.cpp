@@ -1,6 +1,8 @@
 #include "murder/core/address.hpp"
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -89,8 +91,28 @@ std::string url_host(const std::string& url) {
   return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+std::optional<std::string> outward_address() {
+  // The source of the default route (TEST-NET-1 stands for "anywhere"; no packet is sent) ...
+  if (auto route = route_source("192.0.2.1"); route && !is_loopback_address(*route)) return route;
+  // ... else the first non-loopback address of an interface that is up.
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> owned(list, ::freeifaddrs);
+  std::optional<std::string> v6;
+  for (const ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK)) continue;
+    if (i->ifa_addr->sa_family == AF_INET) return text_of(i->ifa_addr);
+    if (i->ifa_addr->sa_family == AF_INET6 && !v6) {
+      auto* a6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      if (!IN6_IS_ADDR_LINKLOCAL(&a6->sin6_addr)) v6 = text_of(i->ifa_addr);
+    }
+  }
+  return v6;
+}
+
 std::string choose_announce_address(const std::string& host, const std::vector<std::string>& resolved,
-                                    const std::function<std::optional<std::string>()>& route_to_tracker) {
+                                    const std::function<std::optional<std::string>()>& route_to_tracker,
+                                    const std::function<std::optional<std::string>()>& outward) {
   if (is_literal(host)) return host;
   for (const auto& address : resolved) {
     if (!is_loopback_address(address)) return address;
@@ -98,7 +120,10 @@ std::string choose_announce_address(const std::string& host, const std::vector<s
   std::string first = resolved.empty() ? "no address" : resolved.front();
   auto route = route_to_tracker();
   if (route && !is_loopback_address(*route)) return *route;
-  if (route && !resolved.empty()) return resolved.front();  // the tracker is on this machine too
+  // The tracker is on this host (by default the seeder's): announce where the
+  // other hosts can reach this one.
+  if (auto out = outward(); out && !is_loopback_address(*out)) return *out;
+  if (route && !resolved.empty()) return resolved.front();  // a machine with nothing but loopback
   throw failure(exit_code::usage, "this host's name '" + host + "' resolves only to the loopback address " + first +
                                       " (an /etc/hosts entry?), which other hosts cannot reach, and no other "
                                       "address reaches the tracker; give this host's address instead");
@@ -109,7 +134,8 @@ std::string resolve_host_address(const std::string& host, const std::string& tra
   int rc = 0;
   auto list = lookup(host, SOCK_STREAM, &rc);
   if (rc != 0) throw failure(exit_code::usage, "cannot resolve this host's address '" + host + "': " + ::gai_strerror(rc));
-  return choose_announce_address(host, addresses_of(list.get()), [&] { return route_source(tracker_host); });
+  return choose_announce_address(host, addresses_of(list.get()), [&] { return route_source(tracker_host); },
+                                 outward_address);
 }
 
 }  // namespace murder

@@ -149,12 +149,17 @@ void tracker_server::accept_next() {
         if (!wait_ec) accept_next();
       });
       return;
-    } else if (!handler_.admits(peer_.address()) || *open_connections_ >= options_.max_connections) {
-      // Outsiders are turned away here, before they count toward
-      // max_connections: otherwise they could hold every slot.
+    }
+    // Outsiders (outside --allowed_cidrs) have a small pool of their own, so
+    // they can never hold the slots of the fleet, yet still get told why they
+    // are refused.
+    const bool outsider = !handler_.admits(peer_.address());
+    auto& open = outsider ? outside_connections_ : open_connections_;
+    const size_t limit = outsider ? options_.max_outside_connections : options_.max_connections;
+    if (*open >= limit) {
       socket.close(ec);
     } else {
-      std::make_shared<session>(std::move(socket), peer_.address(), handler_, options_, open_connections_)->start();
+      std::make_shared<session>(std::move(socket), peer_.address(), handler_, options_, open)->start();
     }
     accept_next();
   });

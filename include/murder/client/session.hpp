@@ -21,6 +21,11 @@ namespace murder::client {
 
 struct session_options {
   std::string ip;         // the address we listen on and announce (the original's <local-ip>)
+  // Listen on every interface and leave outgoing connections unbound, still
+  // announcing `ip`: for a host given by name, whose chosen address may not be
+  // the one its tracker is reached through (a tracker on this host, reached
+  // over loopback, while the others are told the outward address).
+  bool every_interface = false;
   int listen_port = 6881; // first port tried; the next 200 are tried if busy
   std::vector<cidr_range> allowed_peers;  // empty: any peer may connect
 };

@@ -5,10 +5,11 @@
 // Abuse limits: a request header larger than `max_header_bytes` gets 431 and the
 // connection is closed; a client that takes longer than `request_timeout` seconds
 // to send a request (slow drip) or sits idle on keep-alive is dropped; beyond
-// `max_connections` open connections, new ones are closed at once. A connection
-// from outside the handler's allowed CIDRs (request_handler::admits) is closed
-// as soon as it is accepted, unanswered, and never counts toward
-// `max_connections`.
+// `max_connections` open connections, new ones are closed at once. Connections
+// from outside the handler's allowed CIDRs (request_handler::admits) never count
+// toward `max_connections`: they have a pool of `max_outside_connections` of
+// their own, where each request gets the handler's refusal; beyond it they are
+// closed at once.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +28,7 @@ struct server_options {
   std::string bind_address = "0.0.0.0";
   std::uint16_t port = 8998;  // 0: any free port (read it back with port())
   size_t max_connections = 10000;
+  size_t max_outside_connections = 64;
   int request_timeout = 10;  // seconds to receive one whole request
   size_t max_header_bytes = 8192;
 };
@@ -52,6 +54,7 @@ class tracker_server {
   boost::asio::ip::tcp::endpoint peer_;  // filled by each accept
   boost::asio::steady_timer retry_timer_{io_};
   std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
+  std::shared_ptr<size_t> outside_connections_ = std::make_shared<size_t>(0);
 };
 
 }  // namespace murder::tracker

@@ -28,7 +28,9 @@ namespace :murder do
       words = [M.program("murder_tracker"), "--daemon", "--pidfile", M.pidfile("tracker"),
                "--port", fetch(:tracker_port), "--allowed_dir", "#{M.murder_path}/torrents",
                "--dfile", "#{M.murder_path}/run/tracker.state", "--logfile", M.logfile("tracker")]
-      words += ["--allowed_cidrs", M.allowed_networks] if M.allowed_networks
+      # Loopback too: the seeder beside the tracker may reach it over loopback
+      # (its host name resolving to 127.0.1.1) and announces its outward address.
+      words += ["--allowed_cidrs", "#{M.allowed_networks},127.0.0.0/8"] if M.allowed_networks
       start = M.command(words)
       execute M.start_unless_running("tracker", start)
     end

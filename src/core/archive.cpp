@@ -248,7 +248,8 @@ class staging_guard {
 // (or, as ARCHIVE_EXTRACT_UNLINK would, replaced).
 class working_directory {
  public:
-  explicit working_directory(const fs::path& dir) : saved_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+  // O_PATH: a working directory that may be searched but not read is fine.
+  explicit working_directory(const fs::path& dir) : saved_(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) {
     if (saved_ < 0 || ::chdir(dir.c_str()) != 0) {
       int err = errno;
       if (saved_ >= 0) ::close(saved_);
@@ -384,6 +385,16 @@ void swap_into_place(const fs::path& parent, const fs::path& staging, const fs::
   fs::remove_all(staging, ec);
 }
 
+// A target that is itself a link to a directory (no_tag_directory with
+// destination_path /srv/www -> /data/www) is followed: the release replaces the
+// directory's contents, and the link stays.
+fs::path followed_target(const fs::path& target) {
+  std::error_code ec;
+  if (!fs::is_symlink(target, ec) || !fs::is_directory(target, ec)) return target;
+  fs::path real = fs::canonical(target, ec);
+  return ec ? target : real;
+}
+
 void ensure_parent(const fs::path& target) {
   std::error_code ec;
   fs::path parent = target.parent_path();
@@ -393,7 +404,8 @@ void ensure_parent(const fs::path& target) {
 
 }  // namespace
 
-void check_extract_target(const fs::path& target, const extract_options& options) {
+void check_extract_target(const fs::path& given_target, const extract_options& options) {
+  const fs::path target = followed_target(given_target);
   std::error_code ec;
   auto st = fs::symlink_status(target, ec);
   if (!fs::exists(st) || options.replace_existing) return;
@@ -401,7 +413,8 @@ void check_extract_target(const fs::path& target, const extract_options& options
   throw failure(exit_code::disk, "destination " + target.string() + " is not empty; refusing to overwrite it");
 }
 
-extract_result extract_archive(const fs::path& archive_path, const fs::path& target_dir, const extract_options& options) {
+extract_result extract_archive(const fs::path& archive_path, const fs::path& given_target, const extract_options& options) {
+  const fs::path target_dir = followed_target(given_target);
   check_extract_target(target_dir, options);
   ensure_parent(target_dir);
   // The parent is resolved once: links above the target are followed (and kept),

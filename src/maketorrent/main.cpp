@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "murder/core/archive.hpp"
+#include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/program.hpp"
 #include "murder/core/torrent_file.hpp"
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
     for (const auto& t : more_trackers) spec.trackers.push_back(murder::announce_url(t));
     spec.payload = payload;
     auto started = std::chrono::steady_clock::now();
+    if (!copy_to.empty() && fs::is_directory(payload)) {
+      throw murder::failure(murder::exit_code::usage, "--copy-to takes a file, and " + payload + " is a directory");
+    }
     if (fs::is_directory(payload)) {
       pack.method = murder::parse_compression(compression);
       pack.skip_git = !keep_git;

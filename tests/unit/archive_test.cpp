@@ -202,6 +202,21 @@ TEST_F(archive_test, extracting_through_a_symlinked_parent_keeps_the_link) {
   EXPECT_TRUE(staging_dirs_in(path("x/real")).empty());
 }
 
+// no_tag_directory with a destination that is itself a link to a directory:
+// the link stays and the directory it names receives the release.
+TEST_F(archive_test, a_target_that_is_a_link_to_a_directory_is_followed_and_kept) {
+  fs::path tree = make_tree("tree");
+  murder::pack_directory(tree, path("t.tgz"), {});
+  fs::create_directories(path("data/www"));
+  write(path("data/www/old.txt"), "old");
+  fs::create_directory_symlink("data/www", path("www"));
+  murder::extract_archive(path("t.tgz"), path("www"), {true});
+  EXPECT_TRUE(fs::is_symlink(path("www")));
+  EXPECT_EQ(slurp(path("data/www/a/b/c.txt")), "nested");
+  EXPECT_FALSE(fs::exists(path("data/www/old.txt")));
+  EXPECT_TRUE(staging_dirs_in(path("data")).empty());
+}
+
 // A link that is safe on its own can climb out through an earlier link:
 // b/c -> .. then d/e -> ../b/c/.. ends above the root. Either order is refused.
 TEST_F(archive_test, link_chains_that_climb_out_through_another_link_are_refused) {

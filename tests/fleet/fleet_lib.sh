@@ -224,13 +224,13 @@ fleet_config() {
   } > "$file"
 }
 
-# tree_digest DIR [NAME]: a hash over every entry's path, type, link target and
-# content; .git (which murder leaves out) and the top-level NAME are left out.
+# tree_digest DIR [NAME]: a hash over every entry's path, type, mode, link target
+# and content; .git (which murder leaves out) and the top-level NAME are left out.
 # Sizes of directories differ between filesystems, so sizes are left to the
 # content hashes.
 tree_digest() {
   local skip=${2:-.git}
-  (cd "$1" && find . -mindepth 1 \( -path ./.git -o -path "./$skip" \) -prune -o -printf '%P %y %l\n' | sort &&
+  (cd "$1" && find . -mindepth 1 \( -path ./.git -o -path "./$skip" \) -prune -o -printf '%P %y %m %l\n' | sort &&
      find . \( -path ./.git -o -path "./$skip" \) -prune -o -type f -print0 | sort -z | xargs -0 -r sha256sum) |
     sha256sum | cut -d' ' -f1
 }

@@ -18,6 +18,7 @@ mkdir allowed
 start_tracker --allowed_dir "$SANDBOX/allowed"
 made=$("$BIN/murder_make_torrent" release "127.0.0.1:$TRACKER_PORT" allowed/rel.tgz.torrent --archive rel.tgz)
 our_hash=$(echo "$made" | sed -n 's/^info-hash: //p')
+[[ "$our_hash" =~ ^[0-9a-f]{40}$ ]] || fail "murder_make_torrent printed no info-hash: $made"
 "$BIN/murder_client" seed allowed/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
   --pidfile "$SANDBOX/seed.pid" --logfile "$SANDBOX/seed.log" >/dev/null
 PIDFILES+=("$SANDBOX/seed.pid")
@@ -51,6 +52,7 @@ pass "mktorrent computes the same info-hash"
 ot_port=$(free_port)
 "$BIN/murder_make_torrent" rel.tgz "127.0.0.1:$ot_port" ot.torrent >"ot.make.log"
 ot_hash=$(sed -n 's/^info-hash: //p' ot.make.log)
+[[ "$ot_hash" =~ ^[0-9a-f]{40}$ ]] || fail "murder_make_torrent printed no info-hash: $(cat ot.make.log)"
 # opentracker refuses to run as root: it chroots into its own directory and drops
 # to nobody, so that directory and its whitelist must be readable by nobody.
 mkdir -m 755 ot-root

@@ -40,7 +40,12 @@ grep -q '"ok": true, "seconds": [0-9.]*, "hosts": 5, "failed_hosts": \[\]' out.j
 for i in $(seq 1 $N); do
   diff -r --no-dereference -x .git release "fleet/127.0.2.$i/srv/v1" > /dev/null || fail "127.0.2.$i differs"
   grep -q "== peer ok" "logs/127.0.2.$i.log" || fail "no log for 127.0.2.$i"
-  "$BIN/murder_client" status fleet/127.0.2.$i/murder/run/*.pid > /dev/null && fail "something still runs on 127.0.2.$i"
+  # Each pidfile alone: one status call over all of them exits 1 as soon as
+  # any is stale, which would hide a live process beside it.
+  for pidfile in fleet/127.0.2.$i/murder/run/*.pid; do
+    [ -e "$pidfile" ] || continue
+    "$BIN/murder_client" status "$pidfile" > /dev/null && fail "$pidfile still runs on 127.0.2.$i"
+  done
 done
 pass "deploy to $N local hosts: identical trees, JSON results, one log per host, nothing left running"
 

@@ -118,10 +118,7 @@ class packer {
   void copy_content(const fs::path& path, std::uint64_t expected) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
-    struct closer {
-      int fd;
-      ~closer() { ::close(fd); }
-    } close_fd{fd};
+    fd_closer close_fd(fd);
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     buffer_.resize(io_block);
     std::uint64_t copied = 0;
@@ -366,10 +363,7 @@ void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_
 void swap_into_place(const fs::path& parent, const fs::path& staging, const fs::path& target) {
   int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) throw failure(exit_code::disk, "cannot open " + parent.string() + ": " + errno_text(errno));
-  struct closer {
-    int fd;
-    ~closer() { ::close(fd); }
-  } close_dir{dir};
+  fd_closer close_dir(dir);
   const auto staging_name = staging.filename();
   const auto target_name = target.filename();
   std::error_code ec;

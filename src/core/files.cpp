@@ -18,6 +18,22 @@ namespace fs = std::filesystem;
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+fd_closer::~fd_closer() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string read_to_end(int fd, const fs::path& path) {
+  std::string bytes;
+  std::string buffer(1 << 16, '\0');
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
+    if (n == 0) return bytes;
+    bytes.append(buffer.data(), static_cast<size_t>(n));
+  }
+}
+
 namespace {
 
 std::string octal_mode(mode_t mode) {
@@ -93,10 +109,7 @@ std::string read_private_file(const fs::path& path) {
   const std::string refusing = "refusing to use " + path.string() + ": ";
   if (fd < 0 && errno == ELOOP) throw failure(exit_code::bad_input, refusing + "it is a symbolic link");
   if (fd < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
-  struct closer {
-    int fd;
-    ~closer() { ::close(fd); }
-  } close_fd{fd};
+  fd_closer close_fd(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw failure(exit_code::bad_input, "cannot inspect " + path.string() + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) throw failure(exit_code::bad_input, refusing + "it is not a regular file");
@@ -106,25 +119,13 @@ std::string read_private_file(const fs::path& path) {
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
     throw failure(exit_code::bad_input, refusing + "others may write it (mode " + octal_mode(st.st_mode) + ")");
   }
-  std::string bytes;
-  std::string buffer(1 << 16, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw failure(exit_code::bad_input, "cannot read " + path.string() + ": " + errno_text(errno));
-    if (n == 0) break;
-    bytes.append(buffer.data(), static_cast<size_t>(n));
-  }
-  return bytes;
+  return read_to_end(fd, path);
 }
 
 void copy_file_atomically(const fs::path& source, const fs::path& target, unsigned mode_mask) {
   int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) throw failure(exit_code::bad_input, "cannot read " + source.string() + ": " + errno_text(errno));
-  struct closer {
-    int fd;
-    ~closer() { ::close(fd); }
-  } close_in{in};
+  fd_closer close_in(in);
   struct stat st {};
   ::fstat(in, &st);
   atomic_output out(target, st.st_mode & mode_mask);

@@ -31,6 +31,21 @@ class atomic_output {
   int fd_ = -1;
 };
 
+// Closes a file descriptor when it goes out of scope.
+class fd_closer {
+ public:
+  explicit fd_closer(int fd) : fd_(fd) {}
+  ~fd_closer();
+  fd_closer(const fd_closer&) = delete;
+  fd_closer& operator=(const fd_closer&) = delete;
+
+ private:
+  int fd_;
+};
+
+// Reads `fd` to its end; throws failure(bad_input) naming `path`.
+std::string read_to_end(int fd, const std::filesystem::path& path);
+
 // Makes sure a download target is a regular file owned by this user before
 // libtorrent opens it: creates it empty (O_EXCL | O_NOFOLLOW, mode 0644 less
 // the umask) when absent, and refuses a symbolic link, a non-regular file,

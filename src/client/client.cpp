@@ -1,5 +1,7 @@
 #include "murder/client/client.hpp"
 
+#include "murder/client/status_file.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -23,6 +25,36 @@ void deliver(const peer_job& job, std::shared_ptr<spdlog::logger>& log) {
     log->info("placed {} at {}", payload.string(), job.copy_to->string());
   }
 }
+
+// Keeps the seed's figures in its status file (status_file.hpp) while it serves
+// and once it stops. A failed write costs the figures, never the seed.
+class seed_status {
+ public:
+  seed_status(const seed_job& job, const transfer& t, std::shared_ptr<spdlog::logger> log)
+      : path_(job.pidfile.empty() ? std::filesystem::path{} : status_path_for(job.pidfile)), t_(t), log_(std::move(log)) {}
+
+  void save(const char* state) {
+    if (path_.empty()) return;
+    run_figures figures{"seed", state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load()};
+    if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
+    try {
+      write_status(path_, figures);
+      last_uploaded_ = figures.bytes_uploaded;
+      saved_once_ = true;
+    } catch (const std::exception& e) {
+      if (!warned_) log_->warn("cannot keep figures in {}: {}", path_.string(), e.what());
+      warned_ = true;
+    }
+  }
+
+ private:
+  std::filesystem::path path_;
+  const transfer& t_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::uint64_t last_uploaded_ = 0;
+  bool saved_once_ = false;
+  bool warned_ = false;
+};
 
 }  // namespace
 
@@ -68,11 +100,17 @@ int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
   std::printf("murder_client: seeding %s\n", job.transfer.saveas.c_str());
   std::fflush(stdout);
   log->info("seeding {}", job.transfer.saveas.string());
+  seed_status status(job, t, log);
+  status.save("seeding");
   if (child) child->report(0);
-  t.serve_until(std::chrono::steady_clock::time_point::max());
+  t.serve_until(std::chrono::steady_clock::time_point::max(), [&] { status.save("seeding"); });
+  status.save("stopped");
   double copies = static_cast<double>(t.bytes_uploaded()) / static_cast<double>(std::max<std::uint64_t>(1, t.total_size()));
-  log->info("stopped seeding {} after uploading {} bytes ({:.2f} copies of its {} bytes)", job.transfer.saveas.string(),
-            t.bytes_uploaded(), copies, t.total_size());
+  const auto& requests = t.request_figures();
+  log->info("stopped seeding {} after uploading {} bytes ({:.2f} copies of its {} bytes); requests served {}, refused {}, "
+            "served to a starving peer {}",
+            job.transfer.saveas.string(), t.bytes_uploaded(), copies, t.total_size(), requests.served.load(),
+            requests.refused.load(), requests.served_starving.load());
   return 0;
 }
 

@@ -1,20 +1,59 @@
 #include "murder/client/control.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
+#include "murder/client/status_file.hpp"
 #include "murder/core/process.hpp"
 
 namespace murder::client {
 
-int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::seconds grace) {
+namespace {
+
+// "; uploaded U of S bytes (C copies)" from the stopped process's status file.
+std::string figures_note(const std::filesystem::path& pidfile) {
+  auto figures = read_status(status_path_for(pidfile));
+  if (!figures || figures->state != "stopped") return "";
+  char note[160];
+  std::snprintf(note, sizeof note, "; uploaded %llu of %llu bytes (%.2f copies)",
+                static_cast<unsigned long long>(figures->bytes_uploaded),
+                static_cast<unsigned long long>(figures->bytes_total), figures->copies_uploaded());
+  return note;
+}
+
+const char* outcome_name(stop_outcome outcome) {
+  switch (outcome) {
+    case stop_outcome::not_running: return "not_running";
+    case stop_outcome::stopped: return "stopped";
+    case stop_outcome::killed: return "killed";
+  }
+  return "unknown";
+}
+
+void print_json_line(const std::filesystem::path& pidfile, const stop_report& report) {
+  nlohmann::json line = {{"pidfile", pidfile.string()}, {"outcome", outcome_name(report.outcome)}};
+  if (report.outcome != stop_outcome::not_running) line["pid"] = static_cast<long long>(report.pid);
+  auto figures = read_status(status_path_for(pidfile));
+  line["figures"] = figures ? nlohmann::json::parse(to_json(*figures)) : nlohmann::json();
+  std::printf("%s\n", line.dump().c_str());
+}
+
+}  // namespace
+
+int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::seconds grace, bool json) {
   for (const auto& path : pidfiles) {
     stop_report report = stop_by_pidfile(path, grace);
+    if (json) {
+      print_json_line(path, report);
+      continue;
+    }
     switch (report.outcome) {
       case stop_outcome::not_running:
         std::printf("not running: %s\n", path.c_str());
         break;
       case stop_outcome::stopped:
-        std::printf("stopped pid %d: %s\n", static_cast<int>(report.pid), path.c_str());
+        std::printf("stopped pid %d: %s%s\n", static_cast<int>(report.pid), path.c_str(), figures_note(path).c_str());
         break;
       case stop_outcome::killed:
         std::printf("killed pid %d after %lld s: %s\n", static_cast<int>(report.pid),

@@ -49,12 +49,17 @@ int main(int argc, char** argv) {
     seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
     seed_cmd->add_flag("--super-seed", seed.transfer.super_seed,
                        "offer each peer only pieces no other peer has yet (BEP 16), so the seed sends about one copy");
+    bool every_request = false;
+    seed_cmd->add_flag("--every-request", every_request,
+                       "serve every request as a plain seed does, repeats included (a fleet then gets 2-3 copies)");
     seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once the tracker has answered");
     seed_cmd->add_option("--announce-timeout", seed.announce_timeout, "seconds to wait for the tracker's first answer")
         ->capture_default_str();
     auto* stop_cmd = app.add_subcommand("stop", "stop the murder processes these pidfiles name");
     stop_cmd->add_option("pidfile", pidfiles, "pidfiles written by --pidfile")->required();
     stop_cmd->add_option("--grace", grace, "seconds to wait after SIGTERM before SIGKILL")->capture_default_str();
+    bool stop_json = false;
+    stop_cmd->add_flag("--json", stop_json, "one JSON object per pidfile, with the stopped process's figures");
     auto* status_cmd = app.add_subcommand("status", "say whether these pidfiles name running murder processes");
     status_cmd->add_option("pidfile", pidfiles, "pidfiles written by --pidfile")->required();
     try {
@@ -62,7 +67,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
       return app.exit(e);
     }
-    if (*stop_cmd) return murder::client::run_stop(pidfiles, std::chrono::seconds(grace));
+    if (*stop_cmd) return murder::client::run_stop(pidfiles, std::chrono::seconds(grace), stop_json);
     if (*status_cmd) return murder::client::run_status(pidfiles);
     if (*peer_cmd) {
       if (!extract.empty()) peer.extract_to = extract;
@@ -71,6 +76,7 @@ int main(int argc, char** argv) {
       return murder::client::run_peer(peer, murder::make_logger("murder_client", peer_log));
     }
     seed.transfer.session.allowed_peers = murder::parse_cidr_list(seed_allow);
+    seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
     return murder::client::run_seed(seed, murder::make_logger("murder_client", seed_log));
   });
 }

@@ -45,6 +45,7 @@ struct transfer::impl {
   transfer_options options;
   std::shared_ptr<spdlog::logger> log;
   std::shared_ptr<const lt::torrent_info> info;
+  std::shared_ptr<one_copy_figures> figures = std::make_shared<one_copy_figures>();
   std::unique_ptr<lt::session> session;
   lt::torrent_handle handle;
   // The last word of each tracker (url: "ok, N peers" or the error).
@@ -158,6 +159,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   atp.storage_mode = lt::storage_mode_allocate;
   atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
   if (options.trust) atp.flags |= lt::torrent_flags::seed_mode;
+  if (options.one_copy) atp.extensions.push_back(one_copy_extension(impl_->info->num_pieces(), impl_->info->piece_length(), impl_->figures));
   lt::error_code ec;
   impl_->handle = impl_->session->add_torrent(std::move(atp), ec);
   if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
@@ -172,6 +174,8 @@ std::uint64_t transfer::bytes_downloaded() const {
 std::uint64_t transfer::bytes_uploaded() const {
   return static_cast<std::uint64_t>(impl_->handle.status().total_payload_upload);
 }
+
+const one_copy_figures& transfer::request_figures() const { return *impl_->figures; }
 
 void transfer::download(progress_reporter& progress) {
   auto& d = *impl_;
@@ -250,8 +254,11 @@ void transfer::wait_announced(std::chrono::seconds timeout) {
   }
 }
 
-void transfer::serve_until(clock_type::time_point deadline) {
-  while (!stop_requested() && clock_type::now() < deadline) impl_->pump(std::chrono::milliseconds(500));
+void transfer::serve_until(clock_type::time_point deadline, const std::function<void()>& on_tick) {
+  while (!stop_requested() && clock_type::now() < deadline) {
+    impl_->pump(std::chrono::milliseconds(500));
+    if (on_tick) on_tick();
+  }
 }
 
 }  // namespace murder::client

@@ -125,6 +125,10 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       auto value = node.value<bool>();
       if (!value) throw config_error(node, origin, key, "must be true or false");
       config.super_seeding = *value;
+    } else if (key == "seed_every_request") {
+      auto value = node.value<bool>();
+      if (!value) throw config_error(node, origin, key, "must be true or false");
+      config.seed_every_request = *value;
     } else if (key == "roles" && node.is_table()) {
       parse_roles(*node.as_table(), origin, base_dir, config);
     } else if (key == "ssh" && node.is_table()) {

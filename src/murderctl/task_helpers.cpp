@@ -1,28 +1,47 @@
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+
 #include "task_bodies.hpp"
 
 namespace murder::ctl {
 
 namespace {
 
+// Reads `murder_client stop --json`: one object per pidfile (client/control.hpp).
+// A seed's row carries the copies it uploaded.
 std::string stop_note(const command_result& result) {
   int stopped = 0;
-  for (size_t at = 0; (at = result.output.find("stopped pid", at)) != std::string::npos; ++at) ++stopped;
-  for (size_t at = 0; (at = result.output.find("killed pid", at)) != std::string::npos; ++at) ++stopped;
-  return stopped ? "stopped " + std::to_string(stopped) + " process" + (stopped > 1 ? "es" : "")
-                 : "was not running";
+  std::string uploads;
+  std::istringstream lines(result.output);
+  for (std::string line; std::getline(lines, line);) {
+    auto stop = nlohmann::json::parse(line, nullptr, false);
+    if (stop.is_discarded() || !stop.is_object()) continue;
+    if (stop.value("outcome", "") == "not_running") continue;
+    ++stopped;
+    const auto& figures = stop["figures"];
+    if (!figures.is_object() || figures.value("role", "") != "seed") continue;
+    char text[96];
+    std::snprintf(text, sizeof text, "%suploaded %.2f copies (%.1f MB)", uploads.empty() ? "; " : ", ",
+                  figures.value("copies_uploaded", 0.0), static_cast<double>(figures.value("bytes_uploaded", 0ULL)) / 1e6);
+    uploads += text;
+  }
+  return (stopped ? "stopped " + std::to_string(stopped) + " process" + (stopped > 1 ? "es" : "") : "was not running") +
+         uploads;
 }
 
 }  // namespace
 
 std::string stop_named(host_call& call, const std::string& name) {
   const auto& layout = call.env().layout;
-  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop", layout.pidfile(name)})));
+  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop", "--json", layout.pidfile(name)})));
 }
 
 std::string stop_all_named(host_call& call, const std::string& prefix) {
   const auto& layout = call.env().layout;
   // The glob is ours and constant; only the directory comes from settings.
-  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop"}) + " " +
+  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop", "--json"}) + " " +
                             shell_quote_path(layout.run_dir()) + "/" + prefix + "-*.pid"));
 }
 

@@ -77,6 +77,7 @@ std::string start_seeding(host_call& call) {
                                     "--logfile", layout.logfile(seed_name(env))};
   add_peer_filter(env, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
+  if (env.config.seed_every_request) words.push_back("--every-request");
   std::string start = shell_command(words);
   return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
 }

@@ -45,6 +45,7 @@ ctl() {
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
 super_seeding = $([ "${BENCH_SUPER_SEED:-0}" = 1 ] && echo true || echo false)
+seed_every_request = $([ "${BENCH_EVERY_REQUEST:-0}" = 1 ] && echo true || echo false)
 [roles]
 tracker = "$H0"
 seeder = "$H0"
@@ -220,6 +221,7 @@ for s in "${SIZES[@]}"; do
     [[ $METHODS != *" scp "* ]] || { measure 1 scp_run "$n" "$s"; record "$n" "$s" scp; }
   done
   ctl "$MAXN" stop_seeding tag="b$s" > /dev/null || fail "stop_seeding failed"
+  cp "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-b$s.log" "$BENCH_OUT/seed-b$s.log"
 done
 ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
 [[ $METHODS == *" deploy "* ]] && for s in "${SIZES[@]}"; do

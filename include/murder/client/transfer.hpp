@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
+#include "murder/client/one_copy.hpp"
 #include "murder/client/progress.hpp"
 #include "murder/client/session.hpp"
 
@@ -21,6 +23,7 @@ struct transfer_options {
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
   bool trust = false;            // seed: skip checking the payload against the torrent
   bool super_seed = false;       // seed: offer each peer pieces no other peer has yet
+  bool one_copy = false;         // seed: refuse repeats while pieces nobody has remain (one_copy.hpp)
 };
 
 class transfer {
@@ -46,12 +49,15 @@ class transfer {
   // naming the tracker and its last error after `timeout`.
   void wait_announced(std::chrono::seconds timeout);
 
-  // Serves peers until `deadline` or a stop signal.
-  void serve_until(std::chrono::steady_clock::time_point deadline);
+  // Serves peers until `deadline` or a stop signal, calling `on_tick` (when
+  // set) about twice a second.
+  void serve_until(std::chrono::steady_clock::time_point deadline, const std::function<void()>& on_tick = {});
 
   std::uint64_t total_size() const;
   std::uint64_t bytes_downloaded() const;  // payload bytes fetched from peers
   std::uint64_t bytes_uploaded() const;
+  // What the one-copy policy did (all zero without `one_copy`).
+  const one_copy_figures& request_figures() const;
 
  private:
   struct impl;

@@ -45,6 +45,9 @@ struct murder_config {
   std::string allowed_networks;  // comma-separated, checked when the file is read
   // The seeder offers each peer only pieces no other peer has yet (BEP 16).
   bool super_seeding = false;
+  // The seeder serves repeats of a piece at once, as a plain BitTorrent seed
+  // does, instead of sending about one copy first (murder_client seed --every-request).
+  bool seed_every_request = false;
   // The first is the torrent's tracker; the others are backups, each in a tier
   // of its own, announced to as well, so that losing one changes nothing.
   std::vector<std::string> trackers;  // default: the first peer

@@ -1,0 +1,61 @@
+#include "murder/client/status_file.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "murder/core/files.hpp"
+
+namespace murder::client {
+
+double run_figures::copies_uploaded() const {
+  return static_cast<double>(bytes_uploaded) / static_cast<double>(std::max<std::uint64_t>(1, bytes_total));
+}
+
+std::filesystem::path status_path_for(const std::filesystem::path& pidfile) {
+  auto path = pidfile;
+  if (path.extension() == ".pid") path.replace_extension();
+  path += ".status.json";
+  return path;
+}
+
+std::string to_json(const run_figures& figures) {
+  nlohmann::json j = {{"role", figures.role},
+                      {"state", figures.state},
+                      {"bytes_total", figures.bytes_total},
+                      {"bytes_uploaded", figures.bytes_uploaded},
+                      {"copies_uploaded", figures.copies_uploaded()},
+                      {"requests_refused", figures.requests_refused}};
+  return j.dump() + "\n";
+}
+
+run_figures figures_from_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("not a JSON object");
+  run_figures figures;
+  try {
+    figures.role = j.at("role").get<std::string>();
+    figures.state = j.at("state").get<std::string>();
+    figures.bytes_total = j.at("bytes_total").get<std::uint64_t>();
+    figures.bytes_uploaded = j.at("bytes_uploaded").get<std::uint64_t>();
+    figures.requests_refused = j.value<std::uint64_t>("requests_refused", 0);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(e.what());
+  }
+  return figures;
+}
+
+void write_status(const std::filesystem::path& path, const run_figures& figures) {
+  write_file_atomically(path, to_json(figures));
+}
+
+std::optional<run_figures> read_status(const std::filesystem::path& path) {
+  try {
+    return figures_from_json(read_file(path));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace murder::client

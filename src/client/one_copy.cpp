@@ -3,7 +3,6 @@
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_request.hpp>
 
-#include <algorithm>
 #include <array>
 
 namespace murder::client {
@@ -11,20 +10,12 @@ namespace murder::client {
 namespace lt = libtorrent;
 using clock_type = std::chrono::steady_clock;
 
-piece_ledger::piece_ledger(int num_pieces, int max_in_flight)
-    : holders_(static_cast<std::size_t>(num_pieces), 0),
-      receiver_(static_cast<std::size_t>(num_pieces), nullptr),
-      max_in_flight_(std::max(1, max_in_flight)) {}
-
-void piece_ledger::clear_receiver(int piece) {
-  if (receiver_[piece] == nullptr) return;
-  receiver_[piece] = nullptr;
-  --in_flight_;
-}
+piece_ledger::piece_ledger(int num_pieces)
+    : holders_(static_cast<std::size_t>(num_pieces), 0), receiver_(static_cast<std::size_t>(num_pieces), nullptr) {}
 
 void piece_ledger::gained(connection, int piece) {
   ++holders_[piece];
-  clear_receiver(piece);  // whoever announces it first: the piece is out
+  receiver_[piece] = nullptr;  // whoever announces it first: the piece is out
 }
 
 void piece_ledger::lost(connection, int piece) {
@@ -32,19 +23,17 @@ void piece_ledger::lost(connection, int piece) {
 }
 
 void piece_ledger::released(connection who, int piece) {
-  if (receiver_[piece] == who) clear_receiver(piece);
+  if (receiver_[piece] == who) receiver_[piece] = nullptr;
 }
 
 bool piece_ledger::take_first_copy(connection who, int piece) {
   if (receiver_[piece] == who) return true;
-  if (holders_[piece] != 0 || receiver_[piece] != nullptr || in_flight_ >= max_in_flight_) return false;
+  if (holders_[piece] != 0 || receiver_[piece] != nullptr) return false;
   receiver_[piece] = who;
-  ++in_flight_;
   return true;
 }
 
 int piece_ledger::fresh_piece() {
-  if (in_flight_ >= max_in_flight_) return -1;
   int n = num_pieces();
   for (int k = 0; k < n; ++k) {
     int piece = (next_fresh_ + k) % n;
@@ -199,14 +188,10 @@ class torrent_policy final : public lt::torrent_plugin {
 }  // namespace
 
 std::function<std::shared_ptr<lt::torrent_plugin>(const lt::torrent_handle&, lt::client_data_t)> one_copy_extension(
-    int num_pieces, int piece_size, std::shared_ptr<one_copy_figures> figures, std::chrono::milliseconds patience) {
-  // 1 MiB on its way at once: at 100 Mbit/s each first copy is whole within
-  // about 90 ms of being asked for, yet the seed's link never runs dry.
-  constexpr int in_flight_bytes = 1024 * 1024;
-  int max_in_flight = std::max(2, in_flight_bytes / std::max(1, piece_size));
+    int num_pieces, std::shared_ptr<one_copy_figures> figures, std::chrono::milliseconds patience) {
   return [=](const lt::torrent_handle&, lt::client_data_t) -> std::shared_ptr<lt::torrent_plugin> {
     return std::make_shared<torrent_policy>(
-        std::make_shared<shared_state>(shared_state{piece_ledger(num_pieces, max_in_flight), patience, figures}));
+        std::make_shared<shared_state>(shared_state{piece_ledger(num_pieces), patience, figures}));
   };
 }
 

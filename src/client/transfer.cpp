@@ -159,7 +159,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   atp.storage_mode = lt::storage_mode_allocate;
   atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
   if (options.trust) atp.flags |= lt::torrent_flags::seed_mode;
-  if (options.one_copy) atp.extensions.push_back(one_copy_extension(impl_->info->num_pieces(), impl_->info->piece_length(), impl_->figures));
+  if (options.one_copy) atp.extensions.push_back(one_copy_extension(impl_->info->num_pieces(), impl_->figures));
   lt::error_code ec;
   impl_->handle = impl_->session->add_torrent(std::move(atp), ec);
   if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());

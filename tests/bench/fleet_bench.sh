@@ -80,33 +80,38 @@ check_copies() {
 }
 
 rows="$BENCH_OUT/fleet.tsv"
-printf 'N\tMiB\tmethod\tseconds\tx limit\tCPU busy %%\truns (s)\n' > "$rows"
-# record N S METHOD: the median of the runs in TIMES (and of BUSY) as a row.
+printf 'N\tMiB\tmethod\tseconds\tx limit\tseed copies\tCPU busy %%\truns (s)\n' > "$rows"
+# record N S METHOD: the median of the runs in TIMES (and of BUSY, COPIES) as a row.
 record() {
-  local n=$1 s=$2 method=$3 med
+  local n=$1 s=$2 method=$3 med copies=-
   med=$(printf '%s\n' "${TIMES[@]}" | median)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$(calc "$med / ${LIMIT[$s]}")" \
+  [ "${#COPIES[@]}" = 0 ] || copies=$(printf '%s\n' "${COPIES[@]}" | median)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$(calc "$med / ${LIMIT[$s]}")" "$copies" \
     "$(printf '%s\n' "${BUSY[@]}" | median | cut -d. -f1)" "${TIMES[*]}" >> "$rows"
-  echo "  N=$n S=${s}MiB $method: median $med s (runs: ${TIMES[*]}; CPU busy ${BUSY[*]} %)"
+  echo "  N=$n S=${s}MiB $method: median $med s (runs: ${TIMES[*]}; seed copies ${COPIES[*]:--}; CPU busy ${BUSY[*]} %)"
   eval "RESULT_${method//[^a-z0-9]/_}_${n}_${s}=$med"
+  [ "$copies" = - ] || eval "COPIES_${method//[^a-z0-9]/_}_${n}_${s}=$copies"
 }
 # measure RUNS FUNCTION ARGS...: runs FUNCTION (which sets SECS) RUNS times into TIMES and BUSY.
 measure() {
   local runs=$1 mark; shift
-  TIMES=(); BUSY=()
+  TIMES=(); BUSY=(); COPIES=()
   for _ in $(seq "$runs"); do
-    mark=$(cpu_now)
+    mark=$(cpu_now); COPY=""
     "$@"
     TIMES+=("$SECS"); BUSY+=("$(cpu_busy "$mark")")
+    [ -z "$COPY" ] || COPIES+=("$COPY")
   done
 }
 
 # --- one run of each method --------------------------------------------------
 # Each sets SECS (not printed: a failure inside $(...) would end only a subshell).
 
-murder_peer() {  # N S RUN -> SECS
+murder_peer() {  # N S RUN -> SECS, COPY
   local n=$1 s=$2 tag="b$2" t0
   rm -rf "$SANDBOX/ctl-logs"
+  # A seeder of its own for each run, so that its stop row gives this run's copies.
+  ctl "$MAXN" start_seeding tag="$tag" > "$SANDBOX/seed.json" || { cat "$SANDBOX/seed.json" >&2; fail "start_seeding failed"; }
   t0=$(now)
   ctl "$n" peer tag="$tag" > "$SANDBOX/peer.json" || { cat "$SANDBOX/peer.json" >&2; fail "murderctl peer failed"; }
   SECS=$(since "$t0")
@@ -119,6 +124,13 @@ murder_peer() {  # N S RUN -> SECS
     cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/logs-n$n-s$s/h$i.log"
   done
   ctl "$n" stop_peering tag="$tag" > "$SANDBOX/stop.json" || { cat "$SANDBOX/stop.json" >&2; fail "stop_peering failed"; }
+  ctl "$MAXN" stop_seeding tag="$tag" > "$SANDBOX/stop-seed.json" ||
+    { cat "$SANDBOX/stop-seed.json" >&2; fail "stop_seeding failed"; }
+  # The row reads "stopped 1 process; uploaded 1.02 copies (34.2 MB)".
+  COPY=$(jq -r '.results[] | select(.task == "stop_seeding") | .detail' "$SANDBOX/stop-seed.json" |
+           sed -n 's/.*uploaded \([0-9.]*\) copies.*/\1/p')
+  [ -n "$COPY" ] || { cat "$SANDBOX/stop-seed.json" >&2; fail "stop_seeding did not give the copies uploaded"; }
+  echo "$COPY" >> "$BENCH_OUT/copies-n$n-s$s.txt"
   on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
 }
 
@@ -200,8 +212,8 @@ mkdir -m 755 "$SANDBOX/ot"
 for s in "${SIZES[@]}"; do
   mkdir "$SANDBOX/payload-$s"
   head -c $((s * 1048576)) /dev/urandom > "$SANDBOX/payload-$s/data.bin"
-  ctl "$MAXN" create_torrent start_seeding tag="b$s" files_path="$SANDBOX/payload-$s" > "$SANDBOX/seed.json" ||
-    { cat "$SANDBOX/seed.json"; fail "create_torrent/start_seeding failed"; }
+  ctl "$MAXN" create_torrent tag="b$s" files_path="$SANDBOX/payload-$s" > "$SANDBOX/seed.json" ||
+    { cat "$SANDBOX/seed.json"; fail "create_torrent failed"; }
   cp "/proc/${FLEET_KEEPER[0]}/root/tmp/b$s.tgz" "$SANDBOX/$s.tgz"
   LIMIT[$s]=$(calc "$(stat -c %s "$SANDBOX/$s.tgz") * 8 / ($RATE * 1000000)")
   mktorrent -l 18 -a "http://$H0:$OT_PORT/announce" -o "$SANDBOX/aria-$s.torrent" "$SANDBOX/$s.tgz" > /dev/null
@@ -215,13 +227,12 @@ wait_until 10 on_host 0 sh -c "ss -Hltn 'sport = :$OT_PORT' | grep -q ." || fail
 for s in "${SIZES[@]}"; do
   echo "S=${s} MiB: limit S/B = ${LIMIT[$s]} s"
   for n in "${NS[@]}"; do
-    TIMES=("${LIMIT[$s]}"); BUSY=(0); record "$n" "$s" limit
+    TIMES=("${LIMIT[$s]}"); BUSY=(0); COPIES=(); record "$n" "$s" limit
     [[ $METHODS != *" peer "* ]] || { measure "$RUNS" murder_peer "$n" "$s"; record "$n" "$s" "murder peer"; }
     [[ $METHODS != *" aria2 "* ]] || { measure "$RUNS" aria2_run "$n" "$s"; record "$n" "$s" aria2; }
     [[ $METHODS != *" scp "* ]] || { measure 1 scp_run "$n" "$s"; record "$n" "$s" scp; }
   done
-  ctl "$MAXN" stop_seeding tag="b$s" > /dev/null || fail "stop_seeding failed"
-  cp "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-b$s.log" "$BENCH_OUT/seed-b$s.log"
+  [[ $METHODS != *" peer "* ]] || cp "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-b$s.log" "$BENCH_OUT/seed-b$s.log"
 done
 ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
 [[ $METHODS == *" deploy "* ]] && for s in "${SIZES[@]}"; do
@@ -239,6 +250,12 @@ echo
 # --- targets -----------------------------------------------------------------
 
 result() { local v="RESULT_${1}_${2}_${3}"; echo "${!v:-}"; }
+for s in "${SIZES[@]}"; do
+  for n in "${NS[@]}"; do
+    v="COPIES_murder_peer_${n}_${s}"
+    [ -z "${!v:-}" ] || [ "$n" -lt 10 ] || target "seeder copies, N=$n S=${s}MiB" "${!v}" "<=" 1.15 ""
+  done
+done
 for s in "${SIZES[@]}"; do
   for n in 20 40; do
     m=$(result murder_peer "$n" "$s"); [ -n "$m" ] || continue

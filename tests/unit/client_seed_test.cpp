@@ -18,14 +18,14 @@ const void* const b = &b_tag;
 const void* const c = &c_tag;
 
 TEST(piece_ledger, a_piece_goes_out_once_while_it_is_on_its_way) {
-  piece_ledger ledger(4, 4);
+  piece_ledger ledger(4);
   EXPECT_TRUE(ledger.take_first_copy(a, 2));
   EXPECT_TRUE(ledger.take_first_copy(a, 2)) << "the receiver asks for the piece's other blocks";
   EXPECT_FALSE(ledger.take_first_copy(b, 2)) << "a second copy while the first is on its way";
 }
 
 TEST(piece_ledger, a_piece_someone_holds_is_not_sent_again) {
-  piece_ledger ledger(4, 4);
+  piece_ledger ledger(4);
   ASSERT_TRUE(ledger.take_first_copy(a, 1));
   ledger.gained(a, 1);
   EXPECT_EQ(ledger.holders(1), 1);
@@ -36,7 +36,7 @@ TEST(piece_ledger, a_piece_someone_holds_is_not_sent_again) {
 }
 
 TEST(piece_ledger, a_cancelled_or_abandoned_piece_is_free_again) {
-  piece_ledger ledger(3, 3);
+  piece_ledger ledger(3);
   ASSERT_TRUE(ledger.take_first_copy(a, 0));
   ledger.released(b, 0);  // someone else's cancel changes nothing
   EXPECT_FALSE(ledger.take_first_copy(b, 0));
@@ -45,7 +45,7 @@ TEST(piece_ledger, a_cancelled_or_abandoned_piece_is_free_again) {
 }
 
 TEST(piece_ledger, a_piece_whose_holders_all_left_can_be_sent_again) {
-  piece_ledger ledger(2, 2);
+  piece_ledger ledger(2);
   ledger.gained(a, 0);
   ledger.gained(b, 0);
   ledger.lost(a, 0);
@@ -56,7 +56,7 @@ TEST(piece_ledger, a_piece_whose_holders_all_left_can_be_sent_again) {
 }
 
 TEST(piece_ledger, fresh_pieces_are_handed_out_in_turn_until_none_is_left) {
-  piece_ledger ledger(4, 4);
+  piece_ledger ledger(4);
   ledger.gained(a, 1);
   ASSERT_TRUE(ledger.take_first_copy(b, 2));
   std::set<int> offered;
@@ -66,21 +66,6 @@ TEST(piece_ledger, fresh_pieces_are_handed_out_in_turn_until_none_is_left) {
   ASSERT_TRUE(ledger.take_first_copy(c, 0));
   ASSERT_TRUE(ledger.take_first_copy(c, 3));
   EXPECT_EQ(ledger.fresh_piece(), -1);
-}
-
-TEST(piece_ledger, only_so_many_first_copies_are_on_their_way_at_once) {
-  piece_ledger ledger(6, 2);
-  ASSERT_TRUE(ledger.take_first_copy(a, 0));
-  ASSERT_TRUE(ledger.take_first_copy(b, 1));
-  EXPECT_FALSE(ledger.take_first_copy(c, 2)) << "a third while two are on their way";
-  EXPECT_EQ(ledger.fresh_piece(), -1) << "nothing to suggest while the pipe is full";
-  EXPECT_TRUE(ledger.take_first_copy(a, 0)) << "the receivers still get the rest of their pieces";
-  ledger.gained(a, 0);
-  EXPECT_EQ(ledger.in_flight(), 1);
-  EXPECT_TRUE(ledger.take_first_copy(c, 2));
-  ledger.released(b, 1);
-  EXPECT_EQ(ledger.in_flight(), 1);
-  EXPECT_NE(ledger.fresh_piece(), -1);
 }
 
 class status_file_test : public murder::testing::sandbox_test {};

@@ -36,10 +36,7 @@ namespace murder::client {
 class piece_ledger {
  public:
   using connection = const void*;
-  // At most `max_in_flight` first copies are on their way at once, so that each
-  // arrives whole soon (the seed's link split a few ways, not N ways) and its
-  // receiver can pass it on.
-  piece_ledger(int num_pieces, int max_in_flight);
+  explicit piece_ledger(int num_pieces);
 
   int num_pieces() const { return static_cast<int>(holders_.size()); }
   bool valid(int piece) const { return piece >= 0 && piece < num_pieces(); }
@@ -50,26 +47,20 @@ class piece_ledger {
   // `who` cancelled its request for `piece`, or went away: the piece is free.
   void released(connection who, int piece);
 
-  // Whether `who` may be sent `piece` as its first copy: nobody holds it, it
-  // is not on its way to another connection, and fewer than `max_in_flight`
-  // are. Serving records `who` as its receiver.
+  // Whether `who` may be sent `piece` as its first copy: nobody holds it and
+  // it is not on its way to another connection. Serving records `who` as its
+  // receiver.
   bool take_first_copy(connection who, int piece);
 
-  // A piece nobody holds and none is being sent, when another may go out now
-  // (-1 otherwise), each call resuming after the last answer so that peers get
-  // different ones.
+  // A piece nobody holds and none is being sent (-1 when every piece is out),
+  // each call resuming after the last answer so that peers get different ones.
   int fresh_piece();
 
   int holders(int piece) const { return holders_[piece]; }
-  int in_flight() const { return in_flight_; }
 
  private:
-  void clear_receiver(int piece);
-
   std::vector<int> holders_;
   std::vector<connection> receiver_;  // nullptr: not being sent
-  int max_in_flight_;
-  int in_flight_ = 0;
   int next_fresh_ = 0;
 };
 
@@ -81,9 +72,9 @@ struct one_copy_figures {
 };
 
 // The extension to pass to add_torrent_params::extensions, for a torrent of
-// `num_pieces` pieces of `piece_size` bytes. `figures` outlives the torrent.
+// `num_pieces` pieces. `figures` outlives the torrent.
 std::function<std::shared_ptr<libtorrent::torrent_plugin>(const libtorrent::torrent_handle&, libtorrent::client_data_t)>
-one_copy_extension(int num_pieces, int piece_size, std::shared_ptr<one_copy_figures> figures,
+one_copy_extension(int num_pieces, std::shared_ptr<one_copy_figures> figures,
                    std::chrono::milliseconds patience = std::chrono::milliseconds(2000));
 
 }  // namespace murder::client

@@ -53,6 +53,10 @@ lt::settings_pack make_settings(const session_options& options) {
   s.set_int(lt::settings_pack::choking_algorithm, lt::settings_pack::fixed_slots_choker);
   s.set_int(lt::settings_pack::unchoke_slots_limit, -1);
   s.set_int(lt::settings_pack::max_out_request_queue, 1500);
+  // A second of requests queued at each peer, not libtorrent's three: a piece
+  // waits that long in the queue of every host it passes through, and a fleet
+  // relays each piece through one or two hosts.
+  s.set_int(lt::settings_pack::request_queue_time, 1);
   s.set_int(lt::settings_pack::max_allowed_in_request_queue, 2000);
   s.set_int(lt::settings_pack::send_buffer_watermark, 4 * 1024 * 1024);
   s.set_int(lt::settings_pack::send_buffer_low_watermark, 1024 * 1024);

@@ -71,15 +71,17 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   if (!job.pidfile.empty()) pid.create(job.pidfile);
   install_stop_signals();
 
+  auto started = std::chrono::steady_clock::now();
   transfer t(job.transfer, log);
   auto progress = make_progress_reporter(stderr, std::chrono::seconds(job.status_interval));
-  auto started = std::chrono::steady_clock::now();
   t.download(*progress);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto downloaded = std::chrono::steady_clock::now();
   deliver(job, log);
-  std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s\n",
+  auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
+  std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",
               job.transfer.saveas.c_str(), static_cast<unsigned long long>(t.total_size()),
-              static_cast<unsigned long long>(t.bytes_downloaded()), seconds);
+              static_cast<unsigned long long>(t.bytes_downloaded()), seconds(started, downloaded),
+              seconds(downloaded, std::chrono::steady_clock::now()));
   std::fflush(stdout);
   if (child) child->report(0);
   t.serve_until(std::chrono::steady_clock::now() + std::chrono::seconds(job.seed_after));

@@ -8,10 +8,15 @@
 # h0 is tracker and seeder, h1..hN receive. Every link is shaped to B in each
 # direction. All methods move the same .tgz; murder also extracts it.
 #
+# murder peer and aria2 alternate, run by run, so that drift on this shared
+# machine hits both alike.
+#
 # Usage: fleet_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_NS ("10 20 40"),
 # BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3),
-# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default), BENCH_SUPER_SEED
-# (1: murder's seeder super-seeds, `super_seeding = true`).
+# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default), BENCH_LABEL
+# (names this grid's files and tables: "light" for scripts/bench's CPU-light
+# grid), BENCH_SUPER_SEED (1: murder's seeder super-seeds, `super_seeding =
+# true`), BENCH_EVERY_REQUEST (1: a plain seeder, `seed_every_request = true`).
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -24,6 +29,8 @@ RATE=${BENCH_RATE:-100}
 RUNS=${BENCH_RUNS:-3}
 METHODS=" ${BENCH_METHODS:-peer aria2 scp deploy} "
 MAXN=$(printf '%s\n' "${NS[@]}" | sort -n | tail -1)
+LABEL=${BENCH_LABEL:-}
+GRID="fleet${LABEL:+-$LABEL}"
 OT_PORT=6969
 
 # Not under /tmp: each host mounts its own /tmp. A /24 of its own, so that the
@@ -79,28 +86,58 @@ check_copies() {
   done
 }
 
-rows="$BENCH_OUT/fleet.tsv"
-printf 'N\tMiB\tmethod\tseconds\tx limit\tseed copies\tCPU busy %%\truns (s)\n' > "$rows"
-# record N S METHOD: the median of the runs in TIMES (and of BUSY, COPIES) as a row.
+rows="$BENCH_OUT/$GRID.tsv"
+printf 'N\tMiB\tmethod\tseconds\tx limit\tseed copies\tdeliver s\tCPU busy %%\truns (s)\n' > "$rows"
+# record N S METHOD: the median of the runs in TIMES (and of BUSY, COPIES,
+# DELIVERS) as a row; the medians stay in RESULT_*, COPIES_*, BUSY_*, DELIVER_*.
 record() {
-  local n=$1 s=$2 method=$3 med copies=-
+  local n=$1 s=$2 method=$3 med copies=- deliver=- busy key
   med=$(printf '%s\n' "${TIMES[@]}" | median)
+  busy=$(printf '%s\n' "${BUSY[@]}" | median | cut -d. -f1)
   [ "${#COPIES[@]}" = 0 ] || copies=$(printf '%s\n' "${COPIES[@]}" | median)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$(calc "$med / ${LIMIT[$s]}")" "$copies" \
-    "$(printf '%s\n' "${BUSY[@]}" | median | cut -d. -f1)" "${TIMES[*]}" >> "$rows"
+  [ "${#DELIVERS[@]}" = 0 ] || deliver=$(printf '%s\n' "${DELIVERS[@]}" | median)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$method" "$med" "$(calc "$med / ${LIMIT[$s]}")" \
+    "$copies" "$deliver" "$busy" "${TIMES[*]}" >> "$rows"
   echo "  N=$n S=${s}MiB $method: median $med s (runs: ${TIMES[*]}; seed copies ${COPIES[*]:--}; CPU busy ${BUSY[*]} %)"
-  eval "RESULT_${method//[^a-z0-9]/_}_${n}_${s}=$med"
-  [ "$copies" = - ] || eval "COPIES_${method//[^a-z0-9]/_}_${n}_${s}=$copies"
+  key="${method//[^a-z0-9]/_}_${n}_${s}"
+  eval "RESULT_$key=$med BUSY_$key=$busy"
+  [ "$copies" = - ] || eval "COPIES_$key=$copies"
+  [ "$deliver" = - ] || eval "DELIVER_$key=$deliver"
 }
 # measure RUNS FUNCTION ARGS...: runs FUNCTION (which sets SECS) RUNS times into TIMES and BUSY.
 measure() {
   local runs=$1 mark; shift
-  TIMES=(); BUSY=(); COPIES=()
+  TIMES=(); BUSY=(); COPIES=(); DELIVERS=()
   for _ in $(seq "$runs"); do
-    mark=$(cpu_now); COPY=""
+    mark=$(cpu_now); COPY=""; DELIVER=""
     "$@"
     TIMES+=("$SECS"); BUSY+=("$(cpu_busy "$mark")")
     [ -z "$COPY" ] || COPIES+=("$COPY")
+    [ -z "$DELIVER" ] || DELIVERS+=("$DELIVER")
+  done
+}
+
+# swarm_point N S: murder peer and aria2 (those in METHODS), RUNS rounds of one
+# run each in turn, then a row per method.
+swarm_point() {
+  local n=$1 s=$2 method mark
+  local -A times busy copies delivers
+  local -a methods=()
+  [[ $METHODS != *" peer "* ]] || methods+=(murder_peer)
+  [[ $METHODS != *" aria2 "* ]] || methods+=(aria2_run)
+  [ "${#methods[@]}" -gt 0 ] || return 0
+  for _ in $(seq "$RUNS"); do
+    for method in "${methods[@]}"; do
+      mark=$(cpu_now); COPY=""; DELIVER=""
+      "$method" "$n" "$s"
+      times[$method]+="$SECS "; busy[$method]+="$(cpu_busy "$mark") "
+      copies[$method]+="${COPY:+$COPY }"; delivers[$method]+="${DELIVER:+$DELIVER }"
+    done
+  done
+  for method in "${methods[@]}"; do
+    read -r -a TIMES <<< "${times[$method]}"; read -r -a BUSY <<< "${busy[$method]}"
+    read -r -a COPIES <<< "${copies[$method]}"; read -r -a DELIVERS <<< "${delivers[$method]}"
+    record "$n" "$s" "$([ "$method" = murder_peer ] && echo "murder peer" || echo aria2)"
   done
 }
 
@@ -115,13 +152,19 @@ murder_peer() {  # N S RUN -> SECS, COPY
   t0=$(now)
   ctl "$n" peer tag="$tag" > "$SANDBOX/peer.json" || { cat "$SANDBOX/peer.json" >&2; fail "murderctl peer failed"; }
   SECS=$(since "$t0")
-  jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/hosts-murder-n$n-s$s.txt"
+  jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/$GRID-hosts-murder-n$n-s$s.txt"
+  # Each row's detail ends "..., T s, delivered in D s": the download and the
+  # delivery (extraction into place) of each host.
+  jq -r '.results[] | select(.task == "peer") | "\(.host) \(.seconds) \(.detail)"' "$SANDBOX/peer.json" |
+    sed -n 's/^\([^ ]*\) \([0-9.]*\) .*, \([0-9.]*\) s, delivered in \([0-9.]*\) s$/\1 \2 \3 \4/p' \
+    > "$BENCH_OUT/$GRID-split-n$n-s$s.txt"
+  DELIVER=$(awk 'BEGIN { m = 0 } $4 > m { m = $4 } END { print m }' "$BENCH_OUT/$GRID-split-n$n-s$s.txt")
   check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
   # The last run's client logs stay with the results, for a look at the slowest host.
-  mkdir -p "$BENCH_OUT/logs-n$n-s$s"
-  cp "$SANDBOX/peer.json" "$SANDBOX"/ctl-logs/* "$BENCH_OUT/logs-n$n-s$s/"
+  mkdir -p "$BENCH_OUT/$GRID-logs-n$n-s$s"
+  cp "$SANDBOX/peer.json" "$SANDBOX"/ctl-logs/* "$BENCH_OUT/$GRID-logs-n$n-s$s/"
   for i in $(seq 1 "$n"); do
-    cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/logs-n$n-s$s/h$i.log"
+    cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/$GRID-logs-n$n-s$s/h$i.log"
   done
   ctl "$n" stop_peering tag="$tag" > "$SANDBOX/stop.json" || { cat "$SANDBOX/stop.json" >&2; fail "stop_peering failed"; }
   ctl "$MAXN" stop_seeding tag="$tag" > "$SANDBOX/stop-seed.json" ||
@@ -130,7 +173,7 @@ murder_peer() {  # N S RUN -> SECS, COPY
   COPY=$(jq -r '.results[] | select(.task == "stop_seeding") | .detail' "$SANDBOX/stop-seed.json" |
            sed -n 's/.*uploaded \([0-9.]*\) copies.*/\1/p')
   [ -n "$COPY" ] || { cat "$SANDBOX/stop-seed.json" >&2; fail "stop_seeding did not give the copies uploaded"; }
-  echo "$COPY" >> "$BENCH_OUT/copies-n$n-s$s.txt"
+  echo "$COPY" >> "$BENCH_OUT/$GRID-copies-n$n-s$s.txt"
   on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
 }
 
@@ -158,8 +201,8 @@ aria2_run() {  # N S -> SECS
   wait_until $((60 + n * 5)) sh -c "[ \$(ls '$SANDBOX/aria-done' | wc -l) -ge $n ]" ||
     { grep -ih "error\|fail\|exception" "$SANDBOX/aria-1.full" "$SANDBOX/aria-seed.log" | tail -5 >&2; fail "aria2c: only $(ls "$SANDBOX/aria-done" | wc -l) of $n hosts finished"; }
   for i in $(seq 1 "$n"); do awk -v a="$t0" '{ printf "%.2f\n", $1 - a }' "$SANDBOX/aria-done/$i"; done |
-    sort -g > "$BENCH_OUT/hosts-aria2-n$n-s$s.txt"
-  SECS=$(tail -1 "$BENCH_OUT/hosts-aria2-n$n-s$s.txt")
+    sort -g > "$BENCH_OUT/$GRID-hosts-aria2-n$n-s$s.txt"
+  SECS=$(tail -1 "$BENCH_OUT/$GRID-hosts-aria2-n$n-s$s.txt")
   kill "${pids[@]}" "$seeder" 2>/dev/null; for i in "${pids[@]}" "$seeder"; do wait "$i" 2>/dev/null || true; done
   check_copies "$n" "/srv/aria/$s.tgz" "$SANDBOX/$s.tgz"
   on_hosts "$n" rm -rf /srv/aria
@@ -175,7 +218,7 @@ scp_run() {  # N S -> SECS
   # Lines read "[1] 18:02:03 [SUCCESS] host": whole seconds are enough here.
   sed -n 's/^\[[0-9]*\] \([0-9:]*\) \[SUCCESS\].*/\1/p' "$SANDBOX/scp.out" |
     while read -r at; do awk -v a="$t0" -v b="$(date -d "$at" +%s)" 'BEGIN { d = b - a; printf "%.2f\n", d < 0 ? 0 : d }'; done |
-    sort -g > "$BENCH_OUT/hosts-scp-n$n-s$s.txt"
+    sort -g > "$BENCH_OUT/$GRID-hosts-scp-n$n-s$s.txt"
   check_copies "$n" "/srv/$s.tgz" "$SANDBOX/$s.tgz"
   on_hosts "$n" rm -f "/srv/$s.tgz"
 }
@@ -190,7 +233,7 @@ murder_deploy() {  # N S -> SECS; prints the phases
              "$SANDBOX/deploy.json")
   local order="start_tracker create_torrent start_seeding peer stop_peering stop_seeding stop_tracker" p line=""
   for p in $order; do line+="$p $(awk -v p="$p" '$1 == p { printf "%.2f", $2 }' <<< "$phases") s, "; done
-  printf 'N=%s S=%sMiB deploy %s s: %s\n' "$n" "$s" "$SECS" "${line%, }" >> "$BENCH_OUT/deploy-phases.txt"
+  printf 'N=%s S=%sMiB deploy %s s: %s\n' "$n" "$s" "$SECS" "${line%, }" >> "$BENCH_OUT/$GRID-deploy-phases.txt"
   check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
   on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
   on_host 0 rm -f "/tmp/$tag.tgz" "/tmp/$tag.tgz.torrent"
@@ -202,7 +245,7 @@ ctl "$MAXN" distribute_files > "$SANDBOX/distribute.json" ||
   { cat "$SANDBOX/distribute.json"; fail "distribute_files failed"; }
 printf '#!/bin/sh\ndate +%%s.%%N > "$MARK"\n' > "$SANDBOX/aria-mark"
 chmod 755 "$SANDBOX/aria-mark"
-: > "$BENCH_OUT/deploy-phases.txt"
+: > "$BENCH_OUT/$GRID-deploy-phases.txt"
 
 # Payloads: S MiB of random data each, packed by murder on h0; the other methods
 # carry murder's .tgz so that every method moves the same bytes.
@@ -227,12 +270,11 @@ wait_until 10 on_host 0 sh -c "ss -Hltn 'sport = :$OT_PORT' | grep -q ." || fail
 for s in "${SIZES[@]}"; do
   echo "S=${s} MiB: limit S/B = ${LIMIT[$s]} s"
   for n in "${NS[@]}"; do
-    TIMES=("${LIMIT[$s]}"); BUSY=(0); COPIES=(); record "$n" "$s" limit
-    [[ $METHODS != *" peer "* ]] || { measure "$RUNS" murder_peer "$n" "$s"; record "$n" "$s" "murder peer"; }
-    [[ $METHODS != *" aria2 "* ]] || { measure "$RUNS" aria2_run "$n" "$s"; record "$n" "$s" aria2; }
+    TIMES=("${LIMIT[$s]}"); BUSY=(0); COPIES=(); DELIVERS=(); record "$n" "$s" limit
+    swarm_point "$n" "$s"
     [[ $METHODS != *" scp "* ]] || { measure 1 scp_run "$n" "$s"; record "$n" "$s" scp; }
   done
-  [[ $METHODS != *" peer "* ]] || cp "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-b$s.log" "$BENCH_OUT/seed-b$s.log"
+  [[ $METHODS != *" peer "* ]] || cp "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-b$s.log" "$BENCH_OUT/$GRID-seed-b$s.log"
 done
 ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
 [[ $METHODS == *" deploy "* ]] && for s in "${SIZES[@]}"; do
@@ -240,34 +282,42 @@ ctl "$MAXN" stop_tracker > /dev/null || fail "stop_tracker failed"
 done
 
 echo
-echo "Fleet: time until the last host holds the payload (median seconds; x limit = / S/B)"
+echo "Fleet${LABEL:+ ($LABEL)}, ${RATE} Mbit/s links: time until the last host holds the payload (median seconds; x limit = / S/B)"
 table "$rows"
 echo
 echo "murderctl deploy phases (slowest host per task):"
-cat "$BENCH_OUT/deploy-phases.txt"
+cat "$BENCH_OUT/$GRID-deploy-phases.txt"
 echo
 
 # --- targets -----------------------------------------------------------------
+# Issue 12's: the seeder sends one copy, the last host is done close to S/B
+# (judged where the machine was below 60 % CPU busy: above that the two cores
+# are measured, not the method), murder beats the aria2 swarm everywhere, the
+# time is flat in N, and delivery adds no second transfer.
 
-result() { local v="RESULT_${1}_${2}_${3}"; echo "${!v:-}"; }
+result() { local v="${1}_${2}_${3}_${4}"; echo "${!v:-}"; }
+note() { printf '%-20s %s\n' "$1" "$2" | tee -a "$BENCH_OUT/targets.txt"; }
 for s in "${SIZES[@]}"; do
   for n in "${NS[@]}"; do
-    v="COPIES_murder_peer_${n}_${s}"
-    [ -z "${!v:-}" ] || [ "$n" -lt 10 ] || target "seeder copies, N=$n S=${s}MiB" "${!v}" "<=" 1.15 ""
+    at="N=$n S=${s}MiB${LABEL:+ $LABEL}"
+    m=$(result RESULT murder_peer "$n" "$s"); [ -n "$m" ] || continue
+    c=$(result COPIES murder_peer "$n" "$s")
+    [ -z "$c" ] || [ "$n" -lt 10 ] || target "seeder copies, $at" "$c" "<=" 1.15 ""
+    busy=$(result BUSY murder_peer "$n" "$s")
+    if [ "$busy" -lt 60 ]; then
+      target "murder peer, $at" "$m" "<=" "$(calc "1.3 * ${LIMIT[$s]} + 1.5")" " s"
+    else
+      note "not judged" "murder peer, $at: $m s (target <= $(calc "1.3 * ${LIMIT[$s]} + 1.5") s): CPU busy $busy % (>= 60)"
+    fi
+    a=$(result RESULT aria2 "$n" "$s")
+    [ -z "$a" ] || target "aria2 swarm / murder, $at" "$(calc "$a / $m")" ">=" 1 "x"
+    d=$(result DELIVER murder_peer "$n" "$s")
+    [ -z "$d" ] || [ "$s" -lt 128 ] || target "delivery after the last byte, $at" "$d" "<=" 0.5 " s"
   done
-done
-for s in "${SIZES[@]}"; do
-  for n in 20 40; do
-    m=$(result murder_peer "$n" "$s"); [ -n "$m" ] || continue
-    target "murderctl peer, N=$n S=${s}MiB" "$m" "<=" "$(calc "1.5 * ${LIMIT[$s]} + 2")" " s"
-  done
-  m=$(result murder_peer 20 "$s")
-  if [ -n "$m" ]; then
-    target "parallel-scp / murder, N=20 S=${s}MiB" "$(calc "$(result scp 20 "$s") / $m")" ">=" 10 "x"
-    target "aria2 swarm / murder, N=20 S=${s}MiB" "$(calc "$(result aria2 20 "$s") / $m")" ">=" 1 "x"
-    m40=$(result murder_peer 40 "$s")
-    [ -z "$m40" ] || target "murder N=40 / N=20, S=${s}MiB" "$(calc "$m40 / $m")" "<=" 1.15 "x"
-  fi
+  m20=$(result RESULT murder_peer 20 "$s"); m80=$(result RESULT murder_peer 80 "$s")
+  [ -z "$m20" ] || [ -z "$m80" ] || target "murder N=80 / N=20, S=${s}MiB${LABEL:+ $LABEL}" "$(calc "$m80 / $m20")" "<=" 1.1 "x"
+  scp=$(result RESULT scp 20 "$s")
+  [ -z "$scp" ] || [ -z "$m20" ] || target "parallel-scp / murder, N=20 S=${s}MiB" "$(calc "$scp / $m20")" ">=" 10 "x"
 done
 
 # --- plots -------------------------------------------------------------------
@@ -275,13 +325,13 @@ done
 n=$MAXN; s=${SIZES[-1]}
 lines=""
 for method in murder aria2 scp; do
-  [ -s "$BENCH_OUT/hosts-$method-n$n-s$s.txt" ] || continue  # a method left out with BENCH_METHODS
-  sort -g "$BENCH_OUT/hosts-$method-n$n-s$s.txt" | awk '{ print NR, $1 }' > "$SANDBOX/plot-$method.dat"
+  [ -s "$BENCH_OUT/$GRID-hosts-$method-n$n-s$s.txt" ] || continue  # a method left out with BENCH_METHODS
+  sort -g "$BENCH_OUT/$GRID-hosts-$method-n$n-s$s.txt" | awk '{ print NR, $1 }' > "$SANDBOX/plot-$method.dat"
   lines+="\"$SANDBOX/plot-$method.dat\" with linespoints title \"$method\", "
 done
 gnuplot <<PLOT
 set terminal png size 900,560
-set output "$BENCH_OUT/fleet-hosts.png"
+set output "$BENCH_OUT/$GRID-hosts.png"
 set title "Per-host completion, N=$n hosts, ${s} MiB, ${RATE} Mbit/s links"
 set xlabel "hosts done"; set ylabel "seconds (log)"; set logscale y; set key left top
 plot ${lines}${LIMIT[$s]} with lines dashtype 2 title "S/B"
@@ -294,11 +344,11 @@ for s in "${SIZES[@]}"; do
 done
 gnuplot <<PLOT
 set terminal png size 900,560
-set output "$BENCH_OUT/fleet-vs-n.png"
+set output "$BENCH_OUT/$GRID-vs-n.png"
 set title "Time until the last host holds the payload, ${RATE} Mbit/s links"
 set xlabel "hosts receiving (N)"; set ylabel "seconds (log)"; set logscale y; set key left top
 plot $(for s in "${SIZES[@]}"; do for method in murder_peer murder_deploy aria2 scp limit; do
          printf '"%s" with linespoints title "%s %s MiB", ' "$SANDBOX/vsn-$s-$method.dat" "${method//_/ }" "$s"
        done; done | sed 's/, $//')
 PLOT
-echo "plots: $BENCH_OUT/fleet-hosts.png $BENCH_OUT/fleet-vs-n.png"
+echo "plots: $BENCH_OUT/$GRID-hosts.png $BENCH_OUT/$GRID-vs-n.png"

@@ -1,9 +1,13 @@
 #include "murder/client/client.hpp"
 
 #include "murder/client/status_file.hpp"
+#include "murder/client/verified_stream.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <future>
+#include <optional>
 
 #include "murder/core/archive.hpp"
 #include "murder/core/files.hpp"
@@ -14,16 +18,12 @@ namespace murder::client {
 
 namespace {
 
-void deliver(const peer_job& job, std::shared_ptr<spdlog::logger>& log) {
+// Places a --copy-to payload once it is whole. (An --extract payload is
+// extracted while it arrives: see run_peer.)
+void place(const peer_job& job, std::shared_ptr<spdlog::logger>& log) {
   extract_options options{job.replace_existing};
-  const auto& payload = job.transfer.saveas;
-  if (job.extract_to) {
-    auto result = extract_archive(payload, *job.extract_to, options);
-    log->info("extracted {} entries ({} bytes) into {}", result.entries, result.bytes, job.extract_to->string());
-  } else if (job.copy_to) {
-    place_file(payload, *job.copy_to, options);
-    log->info("placed {} at {}", payload.string(), job.copy_to->string());
-  }
+  place_file(job.transfer.saveas, *job.copy_to, options);
+  log->info("placed {} at {}", job.transfer.saveas.string(), job.copy_to->string());
 }
 
 // Keeps the seed's figures in its status file (status_file.hpp) while it serves
@@ -74,9 +74,32 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   auto started = std::chrono::steady_clock::now();
   transfer t(job.transfer, log);
   auto progress = make_progress_reporter(stderr, std::chrono::seconds(job.status_interval));
-  t.download(*progress);
+  // Extraction reads the verified front of the tarball while the rest arrives,
+  // so that little is left to unpack after the last piece.
+  std::atomic<bool> abandon{false};
+  std::optional<verified_stream> stream;
+  std::future<extract_result> extraction;
+  if (job.extract_to) {
+    t.prefer_in_order();
+    stream.emplace(t, job.transfer.saveas, abandon);
+    extraction = std::async(std::launch::async, [&] {
+      return extract_archive(*stream, job.transfer.saveas.string(), *job.extract_to, options);
+    });
+  }
+  try {
+    t.download(*progress);
+  } catch (...) {
+    abandon = true;
+    if (extraction.valid()) extraction.wait();  // its own failure is only a consequence
+    throw;
+  }
   auto downloaded = std::chrono::steady_clock::now();
-  deliver(job, log);
+  if (extraction.valid()) {
+    auto result = extraction.get();
+    log->info("extracted {} entries ({} bytes) into {}", result.entries, result.bytes, job.extract_to->string());
+  } else if (job.copy_to) {
+    place(job, log);
+  }
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",
               job.transfer.saveas.c_str(), static_cast<unsigned long long>(t.total_size()),

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -344,17 +345,62 @@ void unpack_here(archive* in, const fs::path& archive_path, extract_result& resu
   }
 }
 
-void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_result& result) {
+archive_reader tar_reader() {
   archive_reader reader(archive_read_new());
+  archive_read_support_filter_all(reader.get());
+  archive_read_support_format_tar(reader.get());
+  return reader;
+}
+
+void unpack_into(const fs::path& archive_path, const fs::path& staging, extract_result& result) {
+  archive_reader reader = tar_reader();
   archive* in = reader.get();
-  archive_read_support_filter_all(in);
-  archive_read_support_format_tar(in);
   // Opened before entering the staging directory: the archive's name may be relative.
   if (archive_read_open_filename(in, archive_path.c_str(), io_block) != ARCHIVE_OK) {
     throw failure(exit_code::bad_input, "cannot open archive " + archive_path.string() + ": " + archive_message(in));
   }
   working_directory inside(staging);
   unpack_here(in, archive_path, result);
+}
+
+// libarchive's read callback over a byte_source. A failure thrown by the source
+// cannot cross libarchive's C frames: it is kept here and thrown again once
+// libarchive has returned.
+struct source_reader {
+  explicit source_reader(byte_source& from) : source(from) {}
+  byte_source& source;
+  std::vector<char> buffer = std::vector<char>(io_block);
+  std::exception_ptr failed;
+
+  static la_ssize_t read(archive* a, void* self, const void** block) {
+    auto& r = *static_cast<source_reader*>(self);
+    try {
+      *block = r.buffer.data();
+      return static_cast<la_ssize_t>(r.source.read(r.buffer.data(), r.buffer.size()));
+    } catch (...) {
+      r.failed = std::current_exception();
+      archive_set_error(a, EIO, "the archive stopped arriving");
+      return -1;
+    }
+  }
+};
+
+void unpack_stream_into(byte_source& source, const std::string& archive_name, const fs::path& staging,
+                        extract_result& result) {
+  archive_reader reader = tar_reader();
+  archive* in = reader.get();
+  source_reader from(source);
+  if (archive_read_open(in, &from, nullptr, &source_reader::read, nullptr) != ARCHIVE_OK) {
+    if (from.failed) std::rethrow_exception(from.failed);
+    throw failure(exit_code::bad_input, "cannot open archive " + archive_name + ": " + archive_message(in));
+  }
+  working_directory inside(staging);
+  try {
+    unpack_here(in, archive_name, result);
+  } catch (...) {
+    if (from.failed) std::rethrow_exception(from.failed);
+    throw;
+  }
 }
 
 // Puts `staging` at `target`, both names in the directory `parent`: a plain
@@ -407,7 +453,11 @@ void check_extract_target(const fs::path& given_target, const extract_options& o
   throw failure(exit_code::disk, "destination " + target.string() + " is not empty; refusing to overwrite it");
 }
 
-extract_result extract_archive(const fs::path& archive_path, const fs::path& given_target, const extract_options& options) {
+namespace {
+
+// Stages, fills (`unpack`) and swaps in the target directory: see extract_archive.
+template <typename Unpack>
+extract_result extract_with(const fs::path& given_target, const extract_options& options, Unpack unpack) {
   const fs::path target_dir = followed_target(given_target);
   check_extract_target(target_dir, options);
   ensure_parent(target_dir);
@@ -425,10 +475,25 @@ extract_result extract_archive(const fs::path& archive_path, const fs::path& giv
   staging_guard staging(make_staging_dir(target));
   ::chmod(staging.path().c_str(), 0755);
   extract_result result;
-  unpack_into(archive_path, staging.path(), result);
+  unpack(staging.path(), result);
   swap_into_place(parent, staging.path(), target);
   staging.release();
   return result;
+}
+
+}  // namespace
+
+extract_result extract_archive(const fs::path& archive_path, const fs::path& given_target, const extract_options& options) {
+  return extract_with(given_target, options, [&](const fs::path& staging, extract_result& result) {
+    unpack_into(archive_path, staging, result);
+  });
+}
+
+extract_result extract_archive(byte_source& source, const std::string& archive_name, const fs::path& given_target,
+                               const extract_options& options) {
+  return extract_with(given_target, options, [&](const fs::path& staging, extract_result& result) {
+    unpack_stream_into(source, archive_name, staging, result);
+  });
 }
 
 void check_place_target(const fs::path& target, const extract_options& options) {

@@ -5,6 +5,9 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "murder/core/archive.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
@@ -118,6 +121,65 @@ TEST_F(archive_test, round_trip_keeps_files_links_modes_and_skips_git) {
     EXPECT_EQ(fs::status(out / "run.sh").permissions() & fs::perms::owner_exec, fs::perms::owner_exec);
     EXPECT_FALSE(fs::exists(out / ".git"));
     EXPECT_FALSE(fs::exists(out / ".gitignore"));
+  }
+}
+
+// Hands out an archive a few bytes at a time, as a download's verified front
+// does, and stops with a failure after `fail_after` bytes when asked to.
+class trickle_source final : public murder::byte_source {
+ public:
+  trickle_source(std::string bytes, std::size_t step, std::size_t fail_after = std::string::npos)
+      : bytes_(std::move(bytes)), step_(step), fail_after_(fail_after) {}
+  std::size_t read(char* buffer, std::size_t size) override {
+    if (at_ >= fail_after_) throw murder::failure(murder::exit_code::network, "the download stalled");
+    std::size_t n = std::min({size, step_, bytes_.size() - at_, fail_after_ - at_});
+    std::memcpy(buffer, bytes_.data() + at_, n);
+    at_ += n;
+    ++reads_;
+    return n;
+  }
+  int reads() const { return reads_; }
+
+ private:
+  std::string bytes_;
+  std::size_t step_;
+  std::size_t fail_after_;
+  std::size_t at_ = 0;
+  int reads_ = 0;
+};
+
+TEST_F(archive_test, a_tarball_read_as_it_arrives_extracts_like_the_file) {
+  fs::path tree = make_tree("tree");
+  write(tree / "big", std::string(300000, 'y'));
+  murder::pack_directory(tree, path("t.tgz"), {});
+  trickle_source source(slurp(path("t.tgz")), 997);
+  auto result = murder::extract_archive(source, "t.tgz", path("dest"), {});
+  EXPECT_EQ(result.entries, 7u);
+  EXPECT_GT(source.reads(), 1) << "the source was read in pieces";
+  EXPECT_EQ(slurp(path("dest/big")), std::string(300000, 'y'));
+  EXPECT_EQ(fs::read_symlink(path("dest/link")), "a/b/c.txt");
+  EXPECT_EQ(fs::status(path("dest/run.sh")).permissions() & fs::perms::owner_exec, fs::perms::owner_exec);
+}
+
+TEST_F(archive_test, a_download_that_fails_mid_archive_leaves_nothing_and_says_why) {
+  fs::path tree = make_tree("tree");
+  std::string noise(1 << 20, '\0');  // incompressible, so that half the archive is half the entries
+  std::uint32_t x = 2463534242u;
+  for (char& c : noise) c = static_cast<char>(x ^= x << 13, x ^= x >> 17, x ^= x << 5);
+  write(tree / "big", noise);
+  murder::pack_directory(tree, path("t.tgz"), {});
+  std::string bytes = slurp(path("t.tgz"));
+  trickle_source source(bytes, 4096, bytes.size() / 2);
+  try {
+    murder::extract_archive(source, "t.tgz", path("dest"), {});
+    FAIL() << "extraction went on past the failure";
+  } catch (const murder::failure& e) {
+    EXPECT_EQ(e.code(), murder::exit_code::network);
+    EXPECT_STREQ(e.what(), "the download stalled");
+  }
+  EXPECT_FALSE(fs::exists(path("dest")));
+  for (auto& entry : fs::directory_iterator(root_)) {
+    EXPECT_EQ(entry.path().filename().string().find("murder-partial"), std::string::npos) << entry.path();
   }
 }
 

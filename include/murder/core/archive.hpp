@@ -12,6 +12,7 @@
 // device nodes, FIFOs, or names longer than the filesystem allows are refused, and
 // the staging directory is removed, so a failed extraction leaves nothing behind.
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -88,6 +89,21 @@ void check_extract_target(const std::filesystem::path& target, const extract_opt
 // archive, failure(disk) when writing fails; either way nothing is left behind.
 extract_result extract_archive(const std::filesystem::path& archive_path, const std::filesystem::path& target_dir,
                                const extract_options& options);
+
+// Where extract_archive reads a tarball that is still arriving: read() blocks
+// until bytes are available (only bytes that may be trusted: for a download,
+// verified pieces), returns 0 at the end, and throws a failure to abandon the
+// extraction.
+class byte_source {
+ public:
+  virtual ~byte_source() = default;
+  virtual std::size_t read(char* buffer, std::size_t size) = 0;
+};
+
+// As above, reading the archive from `source` as it comes; `archive_name`
+// names it in messages. Nothing is left behind when `source` throws.
+extract_result extract_archive(byte_source& source, const std::string& archive_name,
+                               const std::filesystem::path& target_dir, const extract_options& options);
 
 // Throws failure(disk) unless place_file could put a file at `target`.
 void check_place_target(const std::filesystem::path& target, const extract_options& options);

@@ -52,8 +52,12 @@ all_reached() { local tag=$1 p=$2 i; shift 2; for i in "$@"; do reached "$i" "$t
 
 # release TAG: packs and seeds the release under TAG.
 release() {
-  "${CTL[@]}" create_torrent start_seeding tag="$1" files_path="$SANDBOX/release" > "$SANDBOX/seed.out" ||
-    { cat "$SANDBOX/seed.out"; fail "could not seed $1"; }
+  "${CTL[@]}" create_torrent start_seeding tag="$1" files_path="$SANDBOX/release" > "$SANDBOX/seed.out" || {
+    cat "$SANDBOX/seed.out"
+    echo "--- h0's tracker log and torrents:"; tail -20 "$(on_h 0 /srv/murder/log/tracker.log)"
+    ls -la --time-style=full-iso "$(on_h 0 /srv/murder/torrents)"
+    fail "could not seed $1"
+  }
 }
 # peer_in_background TAG [ARGS]: murderctl peer, its JSON in $SANDBOX/TAG.json; sets CTL_PID.
 peer_in_background() {

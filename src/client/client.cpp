@@ -80,7 +80,6 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   std::optional<verified_stream> stream;
   std::future<extract_result> extraction;
   if (job.extract_to) {
-    t.prefer_in_order();
     stream.emplace(t, job.transfer.saveas, abandon);
     extraction = std::async(std::launch::async, [&] {
       return extract_archive(*stream, job.transfer.saveas.string(), *job.extract_to, options);

@@ -167,15 +167,6 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
 
 transfer::~transfer() = default;
 
-void transfer::prefer_in_order() {
-  const int pieces = impl_->info->num_pieces();
-  std::vector<lt::download_priority_t> priorities(static_cast<std::size_t>(pieces));
-  for (int i = 0; i < pieces; ++i) {
-    priorities[static_cast<std::size_t>(i)] = lt::download_priority_t(static_cast<std::uint8_t>(7 - (6 * i) / pieces));
-  }
-  impl_->handle.prioritize_pieces(priorities);
-}
-
 bool transfer::have_piece(int index) const { return impl_->handle.have_piece(lt::piece_index_t(index)); }
 std::uint64_t transfer::piece_length() const { return static_cast<std::uint64_t>(impl_->info->piece_length()); }
 

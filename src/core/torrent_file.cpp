@@ -80,7 +80,7 @@ std::vector<lt::sha1_hash> hash_pieces(const fs::path& payload, std::int64_t siz
 }  // namespace
 
 int piece_size_for(std::uint64_t payload_bytes) {
-  constexpr int smallest = 256 * 1024;
+  constexpr int smallest = 64 * 1024;
   constexpr int largest = 16 * 1024 * 1024;
   constexpr std::uint64_t max_pieces = 8192;
   int size = smallest;

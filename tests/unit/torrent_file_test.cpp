@@ -10,10 +10,11 @@ namespace {
 class torrent_file_test : public murder::testing::sandbox_test {};
 
 TEST(piece_size, follows_the_documented_rule) {
-  EXPECT_EQ(murder::piece_size_for(0), 256 * 1024);
-  EXPECT_EQ(murder::piece_size_for(1), 256 * 1024);
-  EXPECT_EQ(murder::piece_size_for(2ull << 30), 256 * 1024);            // 2 GiB: 8192 pieces exactly
-  EXPECT_EQ(murder::piece_size_for((2ull << 30) + 1), 512 * 1024);
+  EXPECT_EQ(murder::piece_size_for(0), 64 * 1024);
+  EXPECT_EQ(murder::piece_size_for(1), 64 * 1024);
+  EXPECT_EQ(murder::piece_size_for(512ull << 20), 64 * 1024);           // 512 MiB: 8192 pieces exactly
+  EXPECT_EQ(murder::piece_size_for((512ull << 20) + 1), 128 * 1024);
+  EXPECT_EQ(murder::piece_size_for(2ull << 30), 256 * 1024);
   EXPECT_EQ(murder::piece_size_for(32ull << 30), 4 * 1024 * 1024);
   EXPECT_EQ(murder::piece_size_for(1ull << 50), 16 * 1024 * 1024);     // capped
 }
@@ -27,7 +28,7 @@ TEST(announce_url, accepts_host_port_and_urls_and_rejects_the_rest) {
 }
 
 TEST_F(torrent_file_test, round_trip_every_field) {
-  std::string payload(3 * 256 * 1024 + 17, '\0');
+  std::string payload(3 * 64 * 1024 + 17, '\0');
   for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7 + i / 251);
   write(path("rel.tgz"), payload);
   murder::torrent_spec spec;
@@ -42,7 +43,7 @@ TEST_F(torrent_file_test, round_trip_every_field) {
   EXPECT_EQ(read.info_hash.size(), 40u);
   EXPECT_EQ(read.name, "rel.tgz");
   EXPECT_EQ(read.total_size, payload.size());
-  EXPECT_EQ(read.piece_size, 256 * 1024);
+  EXPECT_EQ(read.piece_size, 64 * 1024);
   EXPECT_EQ(read.num_pieces, 4);
   EXPECT_TRUE(read.is_private);
   EXPECT_EQ(read.trackers, spec.trackers);
@@ -54,7 +55,7 @@ TEST_F(torrent_file_test, round_trip_every_field) {
   EXPECT_EQ(info->trackers()[0].tier, 0);
   EXPECT_EQ(info->trackers()[1].tier, 1);
   // Hashes of the pieces are those of the payload's bytes.
-  libtorrent::hasher h(payload.data(), 256 * 1024);
+  libtorrent::hasher h(payload.data(), 64 * 1024);
   EXPECT_EQ(info->hash_for_piece(libtorrent::piece_index_t{0}), h.final());
 }
 

@@ -53,10 +53,6 @@ class transfer {
   // set) about twice a second.
   void serve_until(std::chrono::steady_clock::time_point deadline, const std::function<void()>& on_tick = {});
 
-  // Makes earlier pieces preferred (libtorrent piece priorities 7 down to 1 by
-  // position; still rarest first within each band), so that the verified front
-  // of the payload grows while the download runs (verified_stream).
-  void prefer_in_order();
   // Whether piece `index` is downloaded and passed its hash check. Safe from
   // any thread.
   bool have_piece(int index) const;

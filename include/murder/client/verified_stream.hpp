@@ -2,8 +2,9 @@
 // The payload of a download read front to back while it arrives, for
 // extraction that keeps pace with the download: read() hands out only bytes of
 // pieces that have passed their hash check, waiting for the next one as needed.
-// Pairs with transfer::prefer_in_order(), which makes the verified front grow
-// steadily instead of at the very end.
+// Pieces arrive rarest first, so the verified front grows unevenly; preferring
+// earlier pieces (priority bands) was tried and made the swarm slower than the
+// extraction it saved (docs/BENCHMARKS.md, "Tried and not taken").
 
 #include <atomic>
 #include <cstdint>

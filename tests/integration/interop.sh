@@ -44,7 +44,11 @@ echo "$shown" | grep -q "Private torrent" || fail "transmission-show does not se
 pass "transmission-show reports info-hash $our_hash, private"
 
 # mktorrent, hashing the same file with the same piece size, must agree on the info-hash.
-mktorrent -p -l 18 -a "http://127.0.0.1:$TRACKER_PORT/announce" -o mk.torrent rel.tgz >/dev/null
+# "wrote ...: N bytes in P pieces of K KiB": mktorrent takes the size as a power of two.
+piece_kib=$(sed -n 's/.* pieces of \([0-9]*\) KiB.*/\1/p' <<< "$made")
+[ -n "$piece_kib" ] || fail "murder_make_torrent did not say its piece size: $made"
+piece_log2=$(awk -v k="$piece_kib" 'BEGIN { printf "%d", log(k * 1024) / log(2) + 0.5 }')
+mktorrent -p -l "$piece_log2" -a "http://127.0.0.1:$TRACKER_PORT/announce" -o mk.torrent rel.tgz >/dev/null
 transmission-show mk.torrent | grep -qi "Hash: $our_hash" || fail "mktorrent computes another info-hash"
 pass "mktorrent computes the same info-hash"
 

@@ -20,8 +20,7 @@ namespace {
 
 // Places a --copy-to payload once it is whole. (An --extract payload is
 // extracted while it arrives: see run_peer.)
-void place(const peer_job& job, std::shared_ptr<spdlog::logger>& log) {
-  extract_options options{job.replace_existing};
+void place(const peer_job& job, const extract_options& options, std::shared_ptr<spdlog::logger>& log) {
   place_file(job.transfer.saveas, *job.copy_to, options);
   log->info("placed {} at {}", job.transfer.saveas.string(), job.copy_to->string());
 }
@@ -97,7 +96,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
     auto result = extraction.get();
     log->info("extracted {} entries ({} bytes) into {}", result.entries, result.bytes, job.extract_to->string());
   } else if (job.copy_to) {
-    place(job, log);
+    place(job, options, log);
   }
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",

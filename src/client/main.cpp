@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
         ->capture_default_str();
     auto* seed_cmd = app.add_subcommand("seed", "check the payload and serve it until stopped");
+    seed_cmd->alias("seeder");  // the original's Capistrano task said `murder_client.py seeder`
     add_common(*seed_cmd, seed.transfer, seed_allow, seed_log, seed.pidfile);
     seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
     seed_cmd->add_flag("--super-seed", seed.transfer.super_seed,

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A loopback swarm: our tracker, one seed, ten peers on distinct 127.0.0.x
-# addresses. Every peer must exit 0 with a byte-identical tree.
+# addresses. Every peer must exit 0 with a byte-identical tree. The seed is
+# started with the original's mode word, `seeder`; once stopped, its status
+# file and `murder_client stop --json` give the bytes it uploaded.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 sandbox_init
@@ -10,7 +12,7 @@ make_tree release 24
 mkdir allowed
 start_tracker --allowed_dir "$SANDBOX/allowed"
 "$BIN/murder_make_torrent" release "127.0.0.1:$TRACKER_PORT" allowed/rel.tgz.torrent --archive rel.tgz >/dev/null
-"$BIN/murder_client" seed allowed/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
+"$BIN/murder_client" seeder allowed/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
   --pidfile "$SANDBOX/seed.pid" --logfile "$SANDBOX/seed.log" >/dev/null
 PIDFILES+=("$SANDBOX/seed.pid")
 
@@ -37,3 +39,14 @@ pass "10 peers hold byte-identical trees"
 scrape_says_ten() { curl -sf "http://127.0.0.1:$TRACKER_PORT/scrape" | grep -q "10:downloadedi10e"; }
 wait_until 20 scrape_says_ten || fail "tracker scrape: $(curl -s "http://127.0.0.1:$TRACKER_PORT/scrape" | head -c 200)"
 pass "tracker counted 10 completed downloads"
+
+# The seed's figures: a stop line in JSON with the status file's numbers.
+stopped=$("$BIN/murder_client" stop --json "$SANDBOX/seed.pid")
+echo "$stopped" | jq -e '.outcome == "stopped" and .figures.role == "seed" and .figures.state == "stopped"' >/dev/null ||
+  fail "stop --json did not report a stopped seed: $stopped"
+size=$(stat -c %s rel.tgz)
+uploaded=$(echo "$stopped" | jq -r '.figures.bytes_uploaded')
+[ "$(echo "$stopped" | jq -r '.figures.bytes_total')" = "$size" ] || fail "the seed's bytes_total is not the payload's size: $stopped"
+[ "$uploaded" -ge "$size" ] || fail "the seed uploaded $uploaded bytes, less than one copy of $size, to peers that had nothing"
+jq -e '.state == "stopped"' "$SANDBOX/seed.status.json" >/dev/null || fail "no stopped status file beside the seed's pidfile"
+pass "the seed (started as 'seeder') stopped and reported $uploaded bytes uploaded ($(echo "$stopped" | jq -r '.figures.copies_uploaded') copies)"

@@ -247,11 +247,19 @@ void transfer::verify_for_seeding() {
 void transfer::wait_announced(std::chrono::seconds timeout) {
   auto& d = *impl_;
   auto deadline = clock_type::now() + timeout;
+  auto asked = clock_type::now();
   while (!d.announced) {
     if (stop_requested()) throw failure(exit_code::failure, "stopped while announcing " + d.options.saveas.string());
-    if (clock_type::now() >= deadline) {
+    auto now = clock_type::now();
+    if (now >= deadline) {
       throw failure(exit_code::network, "tracker did not answer within " + std::to_string(timeout.count()) +
                                             " s while seeding " + d.options.saveas.string() + ": " + d.tracker_note());
+    }
+    // After a refusal libtorrent would wait 35 s before asking again; a tracker
+    // that has not yet read the new torrent should be asked again soon.
+    if (!d.tracker_notes.empty() && now - asked >= std::chrono::seconds(2)) {
+      d.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+      asked = now;
     }
     d.pump(std::chrono::milliseconds(250));
   }

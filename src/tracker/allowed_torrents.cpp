@@ -43,6 +43,8 @@ bool allowed_torrents::reload_list() {
   file_stamp stamp;
   stamp.size = fs::file_size(*list_file_, ec);
   if (!ec) stamp.mtime = fs::last_write_time(*list_file_, ec);
+  if (ec) list_seen_.reset();
+  else list_seen_ = stamp;
   if (!ec && list_stamp_ && *list_stamp_ == stamp) return false;
   try {
     list_hashes_ = parse_allowed_list(read_file(*list_file_), "allowed_list " + list_file_->string());
@@ -54,7 +56,30 @@ bool allowed_torrents::reload_list() {
   return true;
 }
 
+// A source that cannot be stat'ed counts as unchanged: it waits for the
+// once-a-second look rather than costing a read per announce.
+bool allowed_torrents::sources_changed() const {
+  std::error_code ec;
+  if (dir_) {
+    auto mtime = fs::last_write_time(*dir_, ec);
+    if (!ec && (!dir_mtime_ || mtime != *dir_mtime_)) return true;
+  }
+  if (list_file_) {
+    file_stamp stamp;
+    stamp.size = fs::file_size(*list_file_, ec);
+    if (!ec) stamp.mtime = fs::last_write_time(*list_file_, ec);
+    if (!ec && (!list_seen_ || !(stamp == *list_seen_))) return true;
+  }
+  return false;
+}
+
 bool allowed_torrents::rescan_dir() {
+  // Taken before the listing: a torrent landing during it changes the time again.
+  std::error_code time_ec;
+  auto dir_mtime = fs::last_write_time(*dir_, time_ec);
+  if (time_ec) dir_mtime_.reset();
+  else dir_mtime_ = dir_mtime;
+  ++directory_listings_;
   std::error_code ec;
   std::map<std::string, torrent_file> fresh;
   bool changed = false;
@@ -111,7 +136,8 @@ size_t allowed_torrents::reload() {
 }
 
 bool allowed_torrents::refresh(std::int64_t now) {
-  if (is_open() || now - last_refresh_ < 1) return false;
+  if (is_open()) return false;
+  if (now - last_refresh_ < 1 && !sources_changed()) return false;
   last_refresh_ = now;
   bool changed = false;
   if (list_file_) {

@@ -9,12 +9,23 @@ sandbox_init
 cd "$SANDBOX"
 
 make_tree release 24
-mkdir allowed
+mkdir allowed pending
 start_tracker --allowed_dir "$SANDBOX/allowed"
-"$BIN/murder_make_torrent" release "127.0.0.1:$TRACKER_PORT" allowed/rel.tgz.torrent --archive rel.tgz >/dev/null
-"$BIN/murder_client" seeder allowed/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
-  --pidfile "$SANDBOX/seed.pid" --logfile "$SANDBOX/seed.log" >/dev/null
+"$BIN/murder_make_torrent" release "127.0.0.1:$TRACKER_PORT" pending/rel.tgz.torrent --archive rel.tgz >/dev/null
+# The seed first asks before its torrent is allowed, as when it races the
+# upload into the tracker's directory. Refused, it asks again within seconds,
+# not after libtorrent's 35 s back-off (which overran the 30 s it waits).
+"$BIN/murder_client" seeder pending/rel.tgz.torrent rel.tgz 127.0.0.2 --daemon \
+  --pidfile "$SANDBOX/seed.pid" --logfile "$SANDBOX/seed.log" >/dev/null &
+launch=$!
 PIDFILES+=("$SANDBOX/seed.pid")
+wait_until 20 grep -q "not served by this tracker" seed.log || fail "the seed was not refused before its torrent was allowed"
+cp pending/rel.tgz.torrent allowed/.rel.part && mv allowed/.rel.part allowed/rel.tgz.torrent
+allowed_at=$(date +%s%N)
+wait "$launch" || fail "the seed did not come up once its torrent was allowed: $(tail -3 seed.log)"
+took_ms=$(( ($(date +%s%N) - allowed_at) / 1000000 ))
+[ "$took_ms" -lt 10000 ] || fail "the seed came up $took_ms ms after its torrent was allowed"
+pass "a seed refused before its torrent was allowed came up $took_ms ms after it was"
 
 peers=()
 for i in $(seq 10 19); do

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iterator>
@@ -218,6 +219,25 @@ TEST_F(allowed_dir_test, unknown_hashes_do_not_reparse_an_unchanged_directory) {
   EXPECT_EQ(allowed.torrents_parsed(), 3u);
   EXPECT_TRUE(allowed.allows(a, now));
   EXPECT_TRUE(allowed.allows(b, now));
+}
+
+// A seed announces right after murderctl renamed its torrent into the
+// directory, often within the second of the tracker's last look: the changed
+// directory is read again at once, or the seed would be refused and libtorrent
+// would not ask again for half a minute.
+TEST_F(allowed_dir_test, a_torrent_landing_within_the_second_is_served_at_once) {
+  make_torrent("a");
+  // The directory last changed well before this look, as it would have.
+  fs::last_write_time(path("torrents"), fs::file_time_type::clock::now() - std::chrono::seconds(10));
+  allowed_torrents allowed(std::nullopt, path("torrents"));
+  std::int64_t now = 100;
+  EXPECT_FALSE(allowed.allows(*info_hash::from(peer_name(1)), now));  // a look at second 100
+  size_t listings = allowed.directory_listings();
+  EXPECT_FALSE(allowed.allows(*info_hash::from(peer_name(2)), now));  // unchanged: no listing
+  EXPECT_EQ(allowed.directory_listings(), listings);
+  info_hash b = make_torrent("b");
+  EXPECT_TRUE(allowed.allows(b, now));  // the same second
+  EXPECT_EQ(allowed.directory_listings(), listings + 1);
 }
 
 TEST_F(allowed_dir_test, swarms_of_removed_torrents_are_dropped) {

@@ -3,12 +3,16 @@
 // info-hash a line, `#` comments) and `--allowed_dir DIR` (every *.torrent in it).
 // With neither, the tracker is open to any info-hash.
 //
-// Re-reading is cheap and bounded: at most once a second, the list file is
-// re-read only if its size or modification time changed, and the directory is
-// listed and each *.torrent stat'ed, but a .torrent is parsed only when it is
-// new or its size or modification time changed. A flood of announces for
-// unknown info-hashes therefore costs one directory listing a second, never a
-// parse of every torrent. A .torrent that stops parsing (being rewritten in
+// Re-reading is cheap and bounded. A look first stat's the list file and the
+// directory: when either changed since the last read (a torrent renamed into
+// the directory changes its modification time) they are read at once, so a
+// seed announcing right after its torrent landed is never refused; otherwise
+// they are read at most once a second. The list file is re-read only if its
+// size or modification time changed; the directory is listed and each
+// *.torrent stat'ed, but a .torrent is parsed only when it is new or its size
+// or modification time changed. A flood of announces for unknown info-hashes
+// therefore costs two stat calls each and one listing a second, never a parse
+// of every torrent. A .torrent that stops parsing (being rewritten in
 // place) keeps its last good info-hash until it parses again or is removed.
 
 #include <cstdint>
@@ -35,8 +39,8 @@ class allowed_torrents {
   // True if `h` is allowed. An unknown hash refreshes (below) first, so a
   // torrent created after the tracker started is served without a restart.
   bool allows(const info_hash& h, std::int64_t now);
-  // Picks up changes to the list and the directory (see above), at most once a
-  // second (`now` in seconds). Never throws: a list file that became unreadable
+  // Picks up changes to the list and the directory (see above): at once when
+  // either changed, else at most once a second (`now` in seconds). Never throws: a list file that became unreadable
   // or malformed keeps its last good hashes (the next start reports it), and a
   // directory that cannot be listed keeps its last good torrents. Returns true
   // when the set of allowed hashes changed.
@@ -44,6 +48,8 @@ class allowed_torrents {
   size_t size() const { return hashes_.size(); }
   // How many .torrent files have been parsed since start (see above).
   size_t torrents_parsed() const { return torrents_parsed_; }
+  // How many times the directory has been listed since start.
+  size_t directory_listings() const { return directory_listings_; }
 
   // Re-reads whatever changed in both sources now, however recently it last
   // did; returns the number of hashes allowed. Throws like the constructor.
@@ -59,18 +65,22 @@ class allowed_torrents {
     file_stamp stamp;
     std::optional<info_hash> hash;  // none: it has never parsed
   };
+  bool sources_changed() const;
   bool reload_list();
   bool rescan_dir();
   bool rebuild();
 
   std::optional<std::filesystem::path> list_file_;
   std::optional<std::filesystem::path> dir_;
-  std::optional<file_stamp> list_stamp_;
+  std::optional<file_stamp> list_stamp_;  // of the list last read well
+  std::optional<file_stamp> list_seen_;   // of the list last looked at
+  std::optional<std::filesystem::file_time_type> dir_mtime_;  // when the directory was last listed
   std::unordered_set<info_hash, id20_hash> list_hashes_;
   std::map<std::string, torrent_file> dir_files_;  // by file name
   std::unordered_set<info_hash, id20_hash> hashes_;
   std::int64_t last_refresh_ = 0;
   size_t torrents_parsed_ = 0;
+  size_t directory_listings_ = 0;
 };
 
 // Parses the allowed-list format; throws failure(usage) naming `origin` and the line.

@@ -4,6 +4,7 @@
 #include "murder/client/client.hpp"
 #include "murder/client/control.hpp"
 #include "murder/core/cidr.hpp"
+#include "murder/core/command_line.hpp"
 #include "murder/core/logging.hpp"
 #include "murder/core/program.hpp"
 
@@ -63,11 +64,14 @@ int main(int argc, char** argv) {
     stop_cmd->add_flag("--json", stop_json, "one JSON object per pidfile, with the stopped process's figures");
     auto* status_cmd = app.add_subcommand("status", "say whether these pidfiles name running murder processes");
     status_cmd->add_option("pidfile", pidfiles, "pidfiles written by --pidfile")->required();
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e);
+    auto is_mode = [&](const std::string& word) {
+      return !app.get_subcommands([&](CLI::App* mode) { return mode->check_name(word); }).empty();
+    };
+    if (argc > 1 && argv[1][0] != '-' && !is_mode(argv[1])) {
+      throw murder::failure(murder::exit_code::usage, std::string("unknown mode '") + argv[1] +
+                                                          "' (use peer, seed or seeder, stop, status; see --help)");
     }
+    if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     if (*stop_cmd) return murder::client::run_stop(pidfiles, std::chrono::seconds(grace), stop_json);
     if (*status_cmd) return murder::client::run_status(pidfiles);
     if (*peer_cmd) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "murder/core/archive.hpp"
+#include "murder/core/command_line.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/program.hpp"
@@ -36,11 +37,7 @@ int main(int argc, char** argv) {
     app.add_option("--tracker", more_trackers, "another tracker, as a backup tier (repeatable)")->allow_extra_args(false);
     app.add_option("--piece-size", spec.piece_size, "piece size in bytes (default: see README)");
     app.add_option("--threads", spec.hash_threads, "hashing threads (default: one per core)");
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e);
-    }
+    if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     spec.trackers.push_back(murder::announce_url(tracker));
     for (const auto& t : more_trackers) spec.trackers.push_back(murder::announce_url(t));
     spec.payload = payload;

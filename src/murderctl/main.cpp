@@ -2,6 +2,7 @@
 // original, as one program).
 #include <CLI/CLI.hpp>
 
+#include "murder/core/command_line.hpp"
 #include "murder/core/program.hpp"
 #include "murder/ctl/command.hpp"
 #include "murder/ctl/tasks.hpp"
@@ -25,11 +26,7 @@ int main(int argc, char** argv) {
     app.add_option("task", o.words, "tasks in order, then key=value settings (tag=..., destination_path=...)")
         ->required();
     app.footer(murder::ctl::task_help());
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e);
-    }
+    if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     return murder::ctl::run_command(o);
   });
 }

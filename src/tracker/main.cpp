@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "murder/core/cidr.hpp"
+#include "murder/core/command_line.hpp"
 #include "murder/core/logging.hpp"
 #include "murder/core/process.hpp"
 #include "murder/core/program.hpp"
@@ -32,11 +33,7 @@ int main(int argc, char** argv) {
     app.add_option("--logfile", logfile, "append the log here instead of stderr");
     app.add_flag("--daemon", daemon, "detach into the background once listening");
     app.add_option("--pidfile", pidfile_path, "write the tracker's pid here (removed on exit)");
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e);
-    }
+    if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     if (!state_file.empty()) config.state_file = state_file;
     if (!allowed_list.empty()) config.allowed_list = allowed_list;
     if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;

@@ -8,6 +8,23 @@ cd "$SANDBOX"
 make_tree release 4
 "$BIN/murder_make_torrent" release 127.0.0.1:1 good.torrent --archive rel.tgz >/dev/null
 
+# Bad command lines: exit 2 and one "program: error:" line from every program,
+# never CLI11's own codes (106 for a missing argument, 109 for an extra one).
+expect_one_error 2 "^murder_make_torrent: error: tracker is required" "$BIN/murder_make_torrent" release
+expect_one_error 2 "^murder_make_torrent: error: .*not expected: extra" "$BIN/murder_make_torrent" release h:1 t.torrent extra
+expect_one_error 2 "^murder_tracker: error: .*not expected: .*--no_such_option" "$BIN/murder_tracker" --no_such_option 1
+expect_one_error 2 "^murder_tracker: error: .*--port = abc" "$BIN/murder_tracker" --port abc
+expect_one_error 2 "^murder_client: error: ip is required" "$BIN/murder_client" peer good.torrent out.tgz
+expect_one_error 2 "^murder_client: error: .*not expected: extra" "$BIN/murder_client" peer good.torrent out.tgz 127.0.0.5 extra
+expect_one_error 2 "^murder_client: error: unknown mode 'fetch'" "$BIN/murder_client" fetch good.torrent out.tgz 127.0.0.5
+expect_one_error 2 "^murderctl: error: task is required" "$BIN/murderctl"
+expect_one_error 2 "^murderctl: error: .*not expected: .*--no-such-flag" "$BIN/murderctl" --no-such-flag status
+for program in murder_make_torrent murder_tracker murder_client murderctl; do
+  "$BIN/$program" --help | grep -q "^Usage:" || fail "$program --help printed no usage"
+done
+[ ! -e t.torrent ] || fail "a refused command line left t.torrent behind"
+pass "bad command lines exit 2 with one error line; --help exits 0"
+
 echo "garbage, not bencode" > corrupt.torrent
 expect_one_error 3 "corrupt.torrent" "$BIN/murder_client" peer corrupt.torrent out.tgz 127.0.0.5 --seed-after 0
 [ ! -e out.tgz ] || fail "a corrupt torrent left a payload file"

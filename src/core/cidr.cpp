@@ -1,7 +1,9 @@
 #include "murder/core/cidr.hpp"
 
 #include <array>
+#include <cctype>
 #include <charconv>
+#include <fstream>
 
 #include "murder/core/error.hpp"
 
@@ -63,15 +65,60 @@ cidr_range parse_cidr(std::string_view text) {
   return {ip::address_v6(low), ip::address_v6(high)};
 }
 
-std::vector<cidr_range> parse_cidr_list(std::string_view text) {
+cidr_range parse_address_range(std::string_view text) {
+  auto dash = text.rfind('-');
+  if (dash == std::string_view::npos) return parse_cidr(text);
+  auto bad = [&](const char* why) {
+    return failure(exit_code::usage, "address range '" + std::string(text) + "' is not valid: " + why);
+  };
+  boost::system::error_code first_ec, last_ec;
+  ip::address first = unmapped(ip::make_address(std::string(text.substr(0, dash)), first_ec));
+  ip::address last = unmapped(ip::make_address(std::string(text.substr(dash + 1)), last_ec));
+  if (first_ec || last_ec) throw bad("not two IP addresses");
+  if (first.is_v4() != last.is_v4()) throw bad("the two ends are of different address families");
+  if (last < first) throw bad("the first address is above the last");
+  return {first, last};
+}
+
+std::vector<cidr_range> read_address_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw failure(exit_code::usage, "cannot read address file " + path);
   std::vector<cidr_range> ranges;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::string_view text(line);
+    if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    if (text.empty()) continue;
+    // BitTornado's range lines carry a description before the last ':' of an IPv4 range.
+    if (auto dash = text.rfind('-'); dash != std::string_view::npos && text.find('.') != std::string_view::npos) {
+      if (auto colon = text.rfind(':', dash); colon != std::string_view::npos) text = text.substr(colon + 1);
+    }
+    try {
+      ranges.push_back(parse_address_range(text));
+    } catch (const failure& e) {
+      throw failure(exit_code::usage, path + " line " + std::to_string(number) + ": " + e.what());
+    }
+  }
+  return ranges;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> words;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find_first_of(", \t\n", start);
     if (end == std::string_view::npos) end = text.size();
-    if (end > start) ranges.push_back(parse_cidr(text.substr(start, end - start)));
+    if (end > start) words.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }
+  return words;
+}
+
+std::vector<cidr_range> parse_cidr_list(std::string_view text) {
+  std::vector<cidr_range> ranges;
+  for (const auto& word : split_list(text)) ranges.push_back(parse_cidr(word));
   return ranges;
 }
 

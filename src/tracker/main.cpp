@@ -9,17 +9,19 @@
 #include "murder/core/logging.hpp"
 #include "murder/core/process.hpp"
 #include "murder/core/program.hpp"
+#include "murder/tracker/bittornado_options.hpp"
 #include "murder/tracker/tracker.hpp"
 
 int main(int argc, char** argv) {
   return murder::run_program("murder_tracker", [&] {
     murder::tracker::tracker_config config;
-    std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir;
+    std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir, bind = config.server.bind_address;
+    murder::tracker::bittornado_options old_options;
     bool daemon = false;
     CLI::App app{"murder_tracker: HTTP BitTorrent tracker for murder deploys"};
     app.set_version_flag("--version", MURDER_VERSION);
     app.add_option("--port", config.server.port, "TCP port to listen on")->capture_default_str();
-    app.add_option("--bind", config.server.bind_address, "address to listen on")->capture_default_str();
+    app.add_option("--bind", bind, "address to listen on, or a comma-separated list of them")->capture_default_str();
     app.add_option("--dfile", state_file, "state file: swarms survive a restart");
     app.add_option("--save_dfile_interval", config.save_interval, "seconds between state-file writes")->capture_default_str();
     app.add_option("--allowed_list", allowed_list, "file of hex info-hashes to serve, one a line");
@@ -33,19 +35,25 @@ int main(int argc, char** argv) {
     app.add_option("--logfile", logfile, "append the log here instead of stderr");
     app.add_flag("--daemon", daemon, "detach into the background once listening");
     app.add_option("--pidfile", pidfile_path, "write the tracker's pid here (removed on exit)");
+    murder::tracker::add_bittornado_options(app, old_options);
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     if (!state_file.empty()) config.state_file = state_file;
     if (!allowed_list.empty()) config.allowed_list = allowed_list;
     if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;
-    config.allowed_cidrs = murder::parse_cidr_list(cidrs);
+    config.access.allowed_cidrs = murder::parse_cidr_list(cidrs);
+    config.bind_addresses = murder::split_list(bind);
+    if (config.bind_addresses.empty()) throw murder::failure(murder::exit_code::usage, "--bind names no address");
+    config.server.bind_address = config.bind_addresses.front();
+    auto warnings = murder::tracker::apply_bittornado_options(old_options, config);
 
     std::optional<murder::background_child> child;
     if (daemon) child = murder::detach("murder_tracker");
     murder::pidfile pid;
     if (!pidfile_path.empty()) pid.create(pidfile_path);
     auto log = murder::make_logger("murder_tracker", logfile);
+    for (const auto& warning : warnings) log->warn("{}", warning);
     return murder::tracker::run_tracker(config, log, [&](std::uint16_t port) {
-      std::printf("murder_tracker listening on %s:%u\n", config.server.bind_address.c_str(), port);
+      std::printf("murder_tracker listening on %s:%u\n", bind.c_str(), port);
       std::fflush(stdout);
       if (child) child->report(0);
     });

@@ -2,9 +2,9 @@
 
 namespace murder::tracker {
 
-request_handler::request_handler(swarm_registry& registry, allowed_torrents& allowed,
-                                 std::vector<cidr_range> allowed_cidrs, clock_fn clock)
-    : registry_(registry), allowed_(allowed), allowed_cidrs_(std::move(allowed_cidrs)), clock_(std::move(clock)) {}
+request_handler::request_handler(swarm_registry& registry, allowed_torrents& allowed, access_rules rules,
+                                 clock_fn clock)
+    : registry_(registry), allowed_(allowed), rules_(std::move(rules)), clock_(std::move(clock)) {}
 
 http_reply request_handler::refuse(std::string_view reason) {
   ++stats_.refused;
@@ -31,14 +31,16 @@ http_reply request_handler::handle(const http_request_view& request) {
   }
   if (path == "/announce") return announce(params, request.remote);
   if (path == "/scrape") return scrape(params);
-  if (path == "/" || path == "/index.html") {
+  if (rules_.status_page && (path == "/" || path == "/index.html")) {
     return {200, "text/html; charset=utf-8", render_status_page(registry_, stats_, allowed_)};
   }
   return {404, "text/plain", "not found\n"};
 }
 
 bool request_handler::admits(const boost::asio::ip::address& remote) const {
-  return address_allowed(allowed_cidrs_, remote);
+  // address_allowed() lets anything through an empty list: banned must not.
+  const bool banned = !rules_.banned.empty() && address_allowed(rules_.banned, remote);
+  return !banned && address_allowed(rules_.allowed_cidrs, remote);
 }
 
 http_reply request_handler::announce(const query_params& params, const boost::asio::ip::address& remote) {
@@ -47,7 +49,7 @@ http_reply request_handler::announce(const query_params& params, const boost::as
   auto& request = std::get<announce_request>(parsed);
   std::int64_t now = clock_();
   if (!allowed_.allows(request.hash, now)) return refuse("torrent not served by this tracker");
-  if (request.ip && !address_allowed(allowed_cidrs_, *request.ip)) {
+  if (request.ip && !admits(*request.ip)) {
     return refuse("the ip parameter is not an allowed address");
   }
   auto reply = registry_.announce(request, remote, now);
@@ -59,8 +61,13 @@ http_reply request_handler::announce(const query_params& params, const boost::as
 http_reply request_handler::scrape(const query_params& params) {
   auto parsed = parse_scrape(params);
   if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
+  const auto& wanted = std::get<std::vector<info_hash>>(parsed);
+  if (rules_.scrape == scrape_access::none) return refuse("scraping is not allowed on this tracker");
+  if (rules_.scrape == scrape_access::specific && wanted.empty()) {
+    return refuse("this tracker scrapes only the torrents named by info_hash");
+  }
   ++stats_.scrapes;
-  return {200, "text/plain", encode_scrape_reply(registry_.scrape(std::get<std::vector<info_hash>>(parsed)))};
+  return {200, "text/plain", encode_scrape_reply(registry_.scrape(wanted))};
 }
 
 }  // namespace murder::tracker

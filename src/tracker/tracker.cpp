@@ -45,10 +45,19 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
                 config.limits.max_swarms);
     }
   }
-  request_handler handler(registry, allowed, config.allowed_cidrs, monotonic_seconds);
+  request_handler handler(registry, allowed, config.access, monotonic_seconds);
   asio::io_context io(1);
-  tracker_server server(io, handler, config.server, log);
-  server.start();
+  // One server per address, all on the first one's port (which may be chosen by the system).
+  std::vector<std::unique_ptr<tracker_server>> servers;
+  server_options options = config.server;
+  std::vector<std::string> addresses = config.bind_addresses;
+  if (addresses.empty()) addresses.push_back(config.server.bind_address);
+  for (const auto& address : addresses) {
+    options.bind_address = address;
+    servers.push_back(std::make_unique<tracker_server>(io, handler, options, log));
+    options.port = servers.front()->port();
+  }
+  for (auto& server : servers) server->start();
 
   auto save = [&] {
     if (!config.state_file) return;
@@ -71,7 +80,7 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int sig) {
     log->info("signal {}: shutting down", sig);
-    server.stop();
+    for (auto& server : servers) server->stop();
     io.stop();
   });
 
@@ -80,9 +89,13 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   } else {
     log->info("serving {} allowed torrents", allowed.size());
   }
-  if (!config.allowed_cidrs.empty()) log->info("announces only from {}", describe_ranges(config.allowed_cidrs));
-  log->info("listening on {}:{}", config.server.bind_address, server.port());
-  on_listening(server.port());
+  if (!config.access.allowed_cidrs.empty()) {
+    log->info("announces only from {}", describe_ranges(config.access.allowed_cidrs));
+  }
+  if (!config.access.banned.empty()) log->info("refusing {}", describe_ranges(config.access.banned));
+  const std::uint16_t port = servers.front()->port();
+  for (const auto& address : addresses) log->info("listening on {}:{}", address, port);
+  on_listening(port);
   io.run();
   save();
   log->info("stopped after {} announces", handler.stats().announces);

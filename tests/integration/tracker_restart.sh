@@ -2,7 +2,8 @@
 # The tracker over real HTTP: keep-alive and connection-per-request clients are
 # both answered; SIGTERM stops it cleanly and writes its state file; a restarted
 # tracker serves the same swarm from that file without waiting for re-announces;
-# a corrupt state file does not stop a start; --max_swarms refuses new torrents.
+# a corrupt state file does not stop a start; --max_swarms refuses new torrents;
+# an old BitTornado command line starts, warns for what it ignores, applies the rest.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 sandbox_init
@@ -53,3 +54,27 @@ other=$(printf 'B%.0s' $(seq 20) | od -An -tx1 | tr -d ' \n' | sed 's/../%&/g')
 curl -s "http://127.0.0.1:$TRACKER_PORT/announce?info_hash=$other&peer_id=-XX0000-700000000000&port=7007&left=1" |
   grep -q "too many torrents" || fail "--max_swarms 1 let a second torrent in"
 pass "--max_swarms 1 refuses a second torrent"
+
+# An old murder_tracker.py command line: BitTornado's options start the tracker
+# without a parse error, those it cannot honour get one warning each, and the
+# rest apply: a list of --bind addresses, --banned_ips, --scrape_allowed.
+pid=$(cat tracker.pid)
+kill -TERM "$pid"
+wait_until 10 bash -c "! kill -0 $pid 2>/dev/null" || fail "tracker did not stop on SIGTERM"
+echo "a broken host:127.0.0.9-127.0.0.9" > banned
+out=$("$BIN/murder_tracker" --port 0 --bind 127.0.0.1,127.0.0.2 --dfile "$SANDBOX/old.state" --daemon \
+      --pidfile "$SANDBOX/tracker.pid" --logfile "$SANDBOX/old.log" --timeout_downloaders_interval 60 \
+      --socket_timeout 15 --save_dfile_interval 300 --nat_check 0 --keep_dead 0 --multitracker_enabled 0 \
+      --parse_dir_interval 10 --http_timeout 60 --allow_get 1 --banned_ips banned --scrape_allowed specific) ||
+  fail "an old command line did not start the tracker: $out"
+port=${out##*:}
+for address in 127.0.0.1 127.0.0.2; do
+  curl -s "http://$address:$port/announce?info_hash=$hash&peer_id=-XX0000-800000000000&port=7008&left=1" |
+    grep -q "8:intervali" || fail "the tracker does not answer on $address, one of its --bind addresses"
+done
+curl -s --interface 127.0.0.9 "http://127.0.0.1:$port/announce?info_hash=$hash&peer_id=-XX0000-900000000000&port=7009&left=1" |
+  grep -q "not allowed" || fail "--banned_ips let 127.0.0.9 announce"
+curl -s "http://127.0.0.1:$port/scrape" | grep -q "only the torrents named" || fail "--scrape_allowed specific answered a full scrape"
+ignored=$(grep -c "is ignored:" old.log || true)
+[ "$ignored" -eq 3 ] || { cat old.log; fail "expected 3 warnings (parse_dir_interval, http_timeout, allow_get), found $ignored"; }
+pass "an old BitTornado command line starts; 3 ignored options warned, --bind list, --banned_ips, --scrape_allowed applied"

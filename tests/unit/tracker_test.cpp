@@ -207,7 +207,7 @@ TEST(address_filter, announces_from_outside_the_fleet_are_refused) {
   std::int64_t now = 5;
   swarm_registry registry{registry_limits{}};
   allowed_torrents open;
-  request_handler handler(registry, open, murder::parse_cidr_list("198.18.0.0/15"), [&] { return now; });
+  request_handler handler(registry, open, request_handler::only_from(murder::parse_cidr_list("198.18.0.0/15")), [&] { return now; });
   auto inside = handler.handle({"GET", announce_target(hash_a, 1, 7001, 1), boost::asio::ip::make_address("198.19.3.4")});
   EXPECT_EQ(inside.body.find("failure"), std::string::npos);
   auto outside = handler.handle({"GET", announce_target(hash_a, 2, 7001, 1), boost::asio::ip::make_address("192.0.2.1")});
@@ -293,7 +293,7 @@ TEST(address_filter, the_status_page_and_scrape_are_refused_outside_the_fleet) {
   std::int64_t now = 5;
   swarm_registry registry{registry_limits{}};
   allowed_torrents open;
-  request_handler handler(registry, open, murder::parse_cidr_list("198.18.0.0/15"), [&] { return now; });
+  request_handler handler(registry, open, request_handler::only_from(murder::parse_cidr_list("198.18.0.0/15")), [&] { return now; });
   auto outside = boost::asio::ip::make_address("192.0.2.1");
   auto inside = boost::asio::ip::make_address("198.18.0.1");
   auto page = handler.handle({"GET", "/", outside});

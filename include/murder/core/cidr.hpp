@@ -20,6 +20,19 @@ struct cidr_range {
 // Throws failure(usage) naming the text.
 cidr_range parse_cidr(std::string_view text);
 
+// Parses "10.0.0.5-10.0.0.9": both ends included, one address family.
+// Throws failure(usage) naming the text.
+cidr_range parse_address_range(std::string_view text);
+
+// Reads a file of address ranges, one a line, as BitTornado's --allowed_ips and
+// --banned_ips files hold them: "10.0.0.0/8", "10.1.2.3", "10.0.0.5-10.0.0.9",
+// or "a description:10.0.0.5-10.0.0.9"; "#" starts a comment. Throws
+// failure(usage) naming the file and line.
+std::vector<cidr_range> read_address_file(const std::string& path);
+
+// The words of a comma- or space-separated list ("a, b c" -> a, b, c).
+std::vector<std::string> split_list(std::string_view text);
+
 // Parses a comma- or space-separated list of ranges.
 std::vector<cidr_range> parse_cidr_list(std::string_view text);
 

@@ -37,20 +37,41 @@ struct tracker_stats {
 // Seconds on a monotonic scale.
 using clock_fn = std::function<std::int64_t()>;
 
+// BitTornado's --scrape_allowed: what a /scrape may ask for.
+enum class scrape_access {
+  full,      // every torrent, or the ones named
+  specific,  // only torrents named by info_hash
+  none,      // no scrapes
+};
+
+// Who may use the tracker, and for what.
+struct access_rules {
+  // Empty: any address may use the tracker. Otherwise a request from outside
+  // them is refused whatever it asks for: announce and scrape get a bencoded
+  // failure, the status page and anything else 403. An `ip=` parameter is
+  // honoured only when it too lies in them (or no filter is set); it sets where
+  // the peer is advertised, never who it is (see swarm.hpp), so it cannot
+  // stand in for another peer.
+  std::vector<cidr_range> allowed_cidrs;
+  // Refused like an outsider even inside `allowed_cidrs` (--banned_ips).
+  std::vector<cidr_range> banned;
+  scrape_access scrape = scrape_access::full;
+  bool status_page = true;  // the page at "/" (--show_infopage)
+};
+
 class request_handler {
  public:
-  // `allowed_cidrs` empty: any address may use the tracker. Otherwise a request
-  // from outside them is refused whatever it asks for: announce and scrape get
-  // a bencoded failure, the status page and anything else 403. An `ip=`
-  // parameter is honoured only when it too lies in `allowed_cidrs` (or no
-  // filter is set); it sets where the peer is advertised, never who it is (see
-  // swarm.hpp), so it cannot stand in for another peer.
-  request_handler(swarm_registry& registry, allowed_torrents& allowed, std::vector<cidr_range> allowed_cidrs,
-                  clock_fn clock);
+  // Rules with only an address filter.
+  static access_rules only_from(std::vector<cidr_range> allowed_cidrs) {
+    access_rules rules;
+    rules.allowed_cidrs = std::move(allowed_cidrs);
+    return rules;
+  }
+  request_handler(swarm_registry& registry, allowed_torrents& allowed, access_rules rules, clock_fn clock);
 
   http_reply handle(const http_request_view& request);
   const tracker_stats& stats() const { return stats_; }
-  // Whether `remote` is inside `allowed_cidrs`: the server asks at accept, so
+  // Whether `remote` may use the tracker (allowed, not banned): the server asks at accept, so
   // outsiders never hold a connection slot.
   bool admits(const boost::asio::ip::address& remote) const;
 
@@ -61,7 +82,7 @@ class request_handler {
 
   swarm_registry& registry_;
   allowed_torrents& allowed_;
-  std::vector<cidr_range> allowed_cidrs_;
+  access_rules rules_;
   clock_fn clock_;
   tracker_stats stats_;
 };

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "murder/core/cidr.hpp"
 #include "murder/tracker/server.hpp"
@@ -21,7 +22,10 @@ struct tracker_config {
   int save_interval = 60;                    // seconds between state-file writes
   std::optional<std::string> allowed_list;   // --allowed_list
   std::optional<std::string> allowed_dir;    // --allowed_dir
-  std::vector<cidr_range> allowed_cidrs;     // --allowed_cidrs
+  access_rules access;                       // --allowed_cidrs and BitTornado's address options
+  // --bind with a list: each is listened on, on the first one's port. Empty:
+  // only server.bind_address.
+  std::vector<std::string> bind_addresses;
 };
 
 // Runs until SIGINT or SIGTERM, then saves the state file and returns 0.

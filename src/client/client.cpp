@@ -1,5 +1,6 @@
 #include "murder/client/client.hpp"
 
+#include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
 #include "murder/client/verified_stream.hpp"
 
@@ -72,7 +73,8 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
 
   auto started = std::chrono::steady_clock::now();
   transfer t(job.transfer, log);
-  auto progress = make_progress_reporter(stderr, std::chrono::seconds(job.status_interval));
+  auto interval = std::chrono::seconds(job.status_interval);
+  auto progress = job.json ? make_json_progress_reporter(stdout, interval) : make_progress_reporter(stderr, interval);
   // Extraction reads the verified front of the tarball while the rest arrives,
   // so that little is left to unpack after the last piece.
   std::atomic<bool> abandon{false};
@@ -99,10 +101,15 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
     place(job, options, log);
   }
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
-  std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",
-              job.transfer.saveas.c_str(), static_cast<unsigned long long>(t.total_size()),
-              static_cast<unsigned long long>(t.bytes_downloaded()), seconds(started, downloaded),
-              seconds(downloaded, std::chrono::steady_clock::now()));
+  done_event done{job.transfer.saveas.string(), t.total_size(), t.bytes_downloaded(), seconds(started, downloaded),
+                  seconds(downloaded, std::chrono::steady_clock::now())};
+  if (job.json) {
+    std::printf("%s\n", to_json_line(done).c_str());
+  } else {
+    std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",
+                done.path.c_str(), static_cast<unsigned long long>(done.bytes),
+                static_cast<unsigned long long>(done.bytes_from_peers), done.download_seconds, done.deliver_seconds);
+  }
   std::fflush(stdout);
   if (child) child->report(0);
   t.serve_until(std::chrono::steady_clock::now() + std::chrono::seconds(job.seed_after));
@@ -120,7 +127,11 @@ int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
   transfer t(job.transfer, log);
   t.verify_for_seeding();
   if (job.announce_timeout > 0) t.wait_announced(std::chrono::seconds(job.announce_timeout));
-  std::printf("murder_client: seeding %s\n", job.transfer.saveas.c_str());
+  if (job.json) {
+    std::printf("%s\n", to_json_line(seeding_event{job.transfer.saveas.string(), t.total_size()}).c_str());
+  } else {
+    std::printf("murder_client: seeding %s\n", job.transfer.saveas.c_str());
+  }
   std::fflush(stdout);
   log->info("seeding {}", job.transfer.saveas.string());
   seed_status status(job, t, log);

@@ -1,9 +1,8 @@
 #include "murder/client/control.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 
+#include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
 #include "murder/core/process.hpp"
 
@@ -32,11 +31,9 @@ const char* outcome_name(stop_outcome outcome) {
 }
 
 void print_json_line(const std::filesystem::path& pidfile, const stop_report& report) {
-  nlohmann::json line = {{"pidfile", pidfile.string()}, {"outcome", outcome_name(report.outcome)}};
-  if (report.outcome != stop_outcome::not_running) line["pid"] = static_cast<long long>(report.pid);
-  auto figures = read_status(status_path_for(pidfile));
-  line["figures"] = figures ? nlohmann::json::parse(to_json(*figures)) : nlohmann::json();
-  std::printf("%s\n", line.dump().c_str());
+  stop_event event{pidfile.string(), outcome_name(report.outcome), std::nullopt, read_status(status_path_for(pidfile))};
+  if (report.outcome != stop_outcome::not_running) event.pid = static_cast<long long>(report.pid);
+  std::printf("%s\n", to_json_line(event).c_str());
 }
 
 }  // namespace
@@ -64,14 +61,19 @@ int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::se
   return 0;
 }
 
-int run_status(const std::vector<std::filesystem::path>& pidfiles) {
+int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json) {
   int status = 0;
   for (const auto& path : pidfiles) {
-    if (auto pid = read_live_pid(path)) {
+    auto pid = read_live_pid(path);
+    if (!pid) status = 1;
+    if (json) {
+      status_event event{path.string(), pid.has_value(), std::nullopt};
+      if (pid) event.pid = static_cast<long long>(*pid);
+      std::printf("%s\n", to_json_line(event).c_str());
+    } else if (pid) {
       std::printf("running pid %d: %s\n", static_cast<int>(*pid), path.c_str());
     } else {
       std::printf("not running: %s\n", path.c_str());
-      status = 1;
     }
   }
   return status;

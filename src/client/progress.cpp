@@ -29,26 +29,31 @@ class bar_reporter : public progress_reporter {
   std::FILE* out_;
 };
 
+// A line every `interval`, and one at the end; `format` makes it.
 class line_reporter : public progress_reporter {
  public:
-  line_reporter(std::FILE* out, std::chrono::seconds interval) : out_(out), interval_(interval) {}
+  using formatter = std::string (*)(const transfer_status&);
+  line_reporter(std::FILE* out, std::chrono::seconds interval, formatter format)
+      : out_(out), interval_(interval), format_(format) {}
   void update(const transfer_status& s) override {
     auto now = std::chrono::steady_clock::now();
     if (now - last_ < interval_) return;
     last_ = now;
-    std::fprintf(out_, "%s\n", format_status(s).c_str());
-    std::fflush(out_);
+    finish(s);
   }
   void finish(const transfer_status& s) override {
-    std::fprintf(out_, "%s\n", format_status(s).c_str());
+    std::fprintf(out_, "%s\n", format_(s).c_str());
     std::fflush(out_);
   }
 
  private:
   std::FILE* out_;
   std::chrono::seconds interval_;
+  formatter format_;
   std::chrono::steady_clock::time_point last_{};
 };
+
+std::string json_line(const transfer_status& s) { return to_json_line(s); }
 
 }  // namespace
 
@@ -64,7 +69,11 @@ std::string format_status(const transfer_status& s) {
 
 std::unique_ptr<progress_reporter> make_progress_reporter(std::FILE* out, std::chrono::seconds line_interval) {
   if (::isatty(::fileno(out))) return std::make_unique<bar_reporter>(out);
-  return std::make_unique<line_reporter>(out, line_interval);
+  return std::make_unique<line_reporter>(out, line_interval, &format_status);
+}
+
+std::unique_ptr<progress_reporter> make_json_progress_reporter(std::FILE* out, std::chrono::seconds interval) {
+  return std::make_unique<line_reporter>(out, interval, &json_line);
 }
 
 }  // namespace murder::client

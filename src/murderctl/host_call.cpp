@@ -3,6 +3,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "murder/client/status_events.hpp"
 #include "murder/core/error.hpp"
 #include "murder/ctl/tasks.hpp"
 
@@ -22,15 +23,12 @@ exit_code exit_code_of(int remote_status) {
   }
 }
 
-// Progress lines of murder_client read "NAME 45.0% 12.3/27.0 MB ...".
+// murder_client --json prints "progress" event lines on stdout.
 void parse_progress(std::string_view line, const host_call::bytes_sink& sink) {
-  auto mb = line.find(" MB ");
-  if (mb == std::string_view::npos) return;
-  auto start = line.rfind(' ', mb - 1);
-  std::string field(line.substr(start == std::string_view::npos ? 0 : start + 1, mb - (start + 1)));
-  double done = 0, total = 0;
-  if (std::sscanf(field.c_str(), "%lf/%lf", &done, &total) == 2 && total > 0) {
-    sink(static_cast<std::uint64_t>(done * 1e6), static_cast<std::uint64_t>(total * 1e6));
+  auto event = client::parse_event_line(line);
+  if (!event) return;
+  if (const auto* status = std::get_if<client::transfer_status>(&*event); status && status->bytes_total > 0) {
+    sink(status->bytes_done, status->bytes_total);
   }
 }
 
@@ -57,7 +55,7 @@ command_result host_call::run(const std::string& command, int highest_ok) {
   auto started = std::chrono::steady_clock::now();
   auto result = connection_.run(command, env_.command_timeout, [&](std::string_view line, bool is_stderr) {
     log(std::string(is_stderr ? "! " : "  ") + std::string(line));
-    if (is_stderr && on_bytes_) parse_progress(line, on_bytes_);
+    if (!is_stderr && on_bytes_) parse_progress(line, on_bytes_);
   });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char summary[96];

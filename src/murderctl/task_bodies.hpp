@@ -2,9 +2,11 @@
 // The bodies of the tasks, one file per family; task_list.cpp puts them in the
 // table with their roles and help lines.
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "murder/client/status_events.hpp"
 #include "murder/ctl/remote_quote.hpp"
 #include "murder/ctl/tasks.hpp"
 
@@ -14,6 +16,9 @@ namespace murder::ctl {
 // pidfile) on the host; returns the note for the results.
 std::string stop_named(host_call& call, const std::string& name);
 std::string stop_all_named(host_call& call, const std::string& prefix);
+// Calls `on_event` for each murder_client event line (--json) in `output`,
+// skipping any other line.
+void for_each_event(const std::string& output, const std::function<void(const client::client_event&)>& on_event);
 // `start` unless `pidfile` names a running process ("already running" then);
 // creates murder's run, log and torrent directories first.
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);

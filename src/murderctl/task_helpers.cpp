@@ -1,5 +1,3 @@
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <sstream>
 
@@ -9,24 +7,21 @@ namespace murder::ctl {
 
 namespace {
 
-// Reads `murder_client stop --json`: one object per pidfile (client/control.hpp).
-// A seed's row carries the copies it uploaded.
+// Reads `murder_client stop --json`: a "stop" event per pidfile. A seed's row
+// carries the copies it uploaded.
 std::string stop_note(const command_result& result) {
   int stopped = 0;
   std::string uploads;
-  std::istringstream lines(result.output);
-  for (std::string line; std::getline(lines, line);) {
-    auto stop = nlohmann::json::parse(line, nullptr, false);
-    if (stop.is_discarded() || !stop.is_object()) continue;
-    if (stop.value("outcome", "") == "not_running") continue;
+  for_each_event(result.output, [&](const client::client_event& event) {
+    const auto* stop = std::get_if<client::stop_event>(&event);
+    if (!stop || stop->outcome == "not_running") return;
     ++stopped;
-    const auto& figures = stop["figures"];
-    if (!figures.is_object() || figures.value("role", "") != "seed") continue;
+    if (!stop->figures || stop->figures->role != "seed") return;
     char text[96];
     std::snprintf(text, sizeof text, "%suploaded %.2f copies (%.1f MB)", uploads.empty() ? "; " : ", ",
-                  figures.value("copies_uploaded", 0.0), static_cast<double>(figures.value("bytes_uploaded", 0ULL)) / 1e6);
+                  stop->figures->copies_uploaded(), static_cast<double>(stop->figures->bytes_uploaded) / 1e6);
     uploads += text;
-  }
+  });
   return (stopped ? "stopped " + std::to_string(stopped) + " process" + (stopped > 1 ? "es" : "") : "was not running") +
          uploads;
 }
@@ -49,6 +44,13 @@ void add_peer_filter(const task_env& env, std::vector<std::string>& words) {
   if (env.config.allowed_networks.empty()) return;
   words.push_back("--allow-peers");
   words.push_back(env.config.allowed_networks);
+}
+
+void for_each_event(const std::string& output, const std::function<void(const client::client_event&)>& on_event) {
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (auto event = client::parse_event_line(line)) on_event(*event);
+  }
 }
 
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start) {

@@ -41,20 +41,16 @@ std::string clean_temp_files(host_call& call) {
 std::string status(host_call& call) {
   const auto& layout = call.env().layout;
   // Exit status 1 only says that something named is not running.
-  auto result = call.run(shell_command({layout.program("murder_client"), "status"}) + " " +
+  auto result = call.run(shell_command({layout.program("murder_client"), "status", "--json"}) + " " +
                              shell_quote_path(layout.run_dir()) + "/*.pid",
                          1);
   std::string running;
-  // Lines read "running pid N: DIR/NAME.pid".
-  for (size_t at = 0; (at = result.output.find("running pid ", at)) != std::string::npos; ++at) {
-    if (at > 0 && result.output[at - 1] != '\n') continue;
-    auto end = result.output.find('\n', at);
-    std::string line = result.output.substr(at, end - at);
-    auto slash = line.rfind('/');
-    std::string name = line.substr(slash + 1);
-    if (name.size() > 4) name.resize(name.size() - 4);
+  for_each_event(result.output, [&](const client::client_event& event) {
+    const auto* status = std::get_if<client::status_event>(&event);
+    if (!status || !status->running) return;
+    std::string name = std::filesystem::path(status->pidfile).stem().string();
     running += (running.empty() ? "" : ", ") + name;
-  }
+  });
   return running.empty() ? "nothing running" : "running: " + running;
 }
 

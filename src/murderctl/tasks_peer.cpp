@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "task_bodies.hpp"
@@ -48,17 +50,24 @@ std::string peer(host_call& call) {
   std::vector<std::string> words = {layout.program("murder_client"), "peer", env.torrent_path(), env.payload_path(),
                                     call.host(), env.values.path_is_file ? "--copy-to" : "--extract",
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
-                                    "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1"};
+                                    "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1", "--json"};
   if (env.values.unsafe_please_delete) words.push_back("--replace");
   add_peer_filter(env, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));
   }
-  std::string done = last_line(call.run(shell_command(words)).output);
-  // "murder_client: PATH complete and verified: N bytes, M fetched from peers, T s"
-  auto verified = done.find("complete and verified: ");
-  return verified == std::string::npos ? done : done.substr(verified + 23);
+  std::string detail = "complete";
+  for_each_event(call.run(shell_command(words)).output, [&](const client::client_event& event) {
+    const auto* done = std::get_if<client::done_event>(&event);
+    if (!done) return;
+    char text[160];
+    std::snprintf(text, sizeof text, "%llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s",
+                  static_cast<unsigned long long>(done->bytes), static_cast<unsigned long long>(done->bytes_from_peers),
+                  done->download_seconds, done->deliver_seconds);
+    detail = text;
+  });
+  return detail;
 }
 
 std::string stop_peering(host_call& call) { return stop_named(call, peer_name(call.env())); }

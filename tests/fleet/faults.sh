@@ -41,10 +41,12 @@ row() { jq -r --arg h "${H[$2]}" --arg t "$3" '.results[] | select(.host == $h a
           "\(.result) \(.error) \(.detail)"' "$1"; }
 
 # percent I TAG: the last progress figure host I reported for TAG (0 before any).
+# murderctl's host log holds murder_client's JSON progress events (docs/STATUS.md).
 percent() {
-  local p
-  p=$(grep -ao "^! $2.tgz [0-9.]*%" "$SANDBOX/logs/${H[$1]}.log" 2>/dev/null | tail -1 | grep -o '[0-9.]*%' | tr -d %)
-  echo "${p:-0}"
+  local line
+  line=$(grep -a "\"event\":\"progress\",\"name\":\"$2.tgz\"" "$SANDBOX/logs/${H[$1]}.log" 2>/dev/null | tail -1)
+  if [ -z "$line" ]; then echo 0; return; fi
+  echo "$line" | jq -r '(1000 * .bytes_done / .bytes_total | floor) / 10'
 }
 reached() { awk -v p="$(percent "$1" "$2")" -v w="$3" 'BEGIN { exit !(p >= w) }'; }
 any_reached() { local i; for i in "${PEERS[@]}"; do reached "$i" "$1" "$2" && return 0; done; return 1; }
@@ -116,7 +118,7 @@ if case_on 2; then
   tag=f2-$$
   release "$tag"
   peer_in_background "$tag"
-  wait_until 60 grep -qs "$tag.tgz complete and verified" "$SANDBOX"/logs/*.log || fail "no peer completed"
+  wait_until 60 grep -qs "\"event\":\"done\",\"path\":\"[^\"]*/$tag.tgz\"" "$SANDBOX"/logs/*.log || fail "no peer completed"
   kill -9 "$(pid_on 0 "seed-$tag")"
   wait "$CTL_PID" || { cat "$SANDBOX/$tag.json"; fail "the deploy failed after the seeder was killed"; }
   all_delivered "$tag" "${PEERS[@]}"

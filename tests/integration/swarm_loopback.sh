@@ -27,16 +27,18 @@ took_ms=$(( ($(date +%s%N) - allowed_at) / 1000000 ))
 [ "$took_ms" -lt 10000 ] || fail "the seed came up $took_ms ms after its torrent was allowed"
 pass "a seed refused before its torrent was allowed came up $took_ms ms after it was"
 
+# Peer 19 speaks JSON event lines on stdout (docs/STATUS.md), as murderctl asks.
 peers=()
 for i in $(seq 10 19); do
   PIDFILES+=("$SANDBOX/peer$i.pid")
+  json=(); [ "$i" != 19 ] || json=(--json --status-interval 1)
   timeout 120 "$BIN/murder_client" peer allowed/rel.tgz.torrent "peer$i.tgz" "127.0.0.$i" \
-    --extract "out$i" --seed-after 5 --pidfile "$SANDBOX/peer$i.pid" >"peer$i.log" 2>&1 &
+    --extract "out$i" --seed-after 5 --pidfile "$SANDBOX/peer$i.pid" "${json[@]}" >"peer$i.log" 2>"peer$i.err" &
   peers+=($!)
 done
 for idx in "${!peers[@]}"; do
   i=$((idx + 10))
-  wait "${peers[$idx]}" || { cat "peer$i.log" >&2; fail "peer 127.0.0.$i exited non-zero"; }
+  wait "${peers[$idx]}" || { cat "peer$i.log" "peer$i.err" >&2; fail "peer 127.0.0.$i exited non-zero"; }
 done
 for i in $(seq 10 19); do
   cmp -s rel.tgz "peer$i.tgz" || fail "peer $i payload differs"
@@ -45,6 +47,16 @@ for i in $(seq 10 19); do
   [ ! -e "out$i/.git" ] || fail "peer $i received .git"
 done
 pass "10 peers hold byte-identical trees"
+
+# Every stdout line of the JSON peer is an event; the last says done, with the
+# payload's exact size; progress lines count up to it.
+size=$(stat -c %s rel.tgz)
+jq -e -s 'all(.[]; has("event"))' peer19.log >/dev/null || fail "peer 19 printed a line that is not an event: $(head -3 peer19.log)"
+jq -e -s --argjson size "$size" 'last | .event == "done" and .bytes == $size and .bytes_from_peers > 0
+  and .download_seconds > 0 and .deliver_seconds >= 0' peer19.log >/dev/null || fail "peer 19's last event: $(tail -1 peer19.log)"
+jq -e -s --argjson size "$size" '[.[] | select(.event == "progress")] | length > 0 and all(.[]; .bytes_total == $size)' \
+  peer19.log >/dev/null || fail "peer 19 printed no progress events for $size bytes"
+pass "peer 19 (--json): $(jq -s '[.[] | select(.event == "progress")] | length' peer19.log) progress events, then done with $size bytes"
 
 # Every peer told the tracker it completed (scrape "downloaded" reaches 10).
 scrape_says_ten() { curl -sf "http://127.0.0.1:$TRACKER_PORT/scrape" | grep -q "10:downloadedi10e"; }

@@ -26,6 +26,7 @@ struct peer_job {
   int seed_after = 30;            // seconds to keep seeding once done
   bool foreground = false;        // seed after completion without detaching
   int status_interval = 5;        // seconds between status lines off a terminal
+  bool json = false;              // event lines on stdout (status_events.hpp) instead of text
   std::string pidfile;
 };
 
@@ -33,6 +34,7 @@ struct seed_job {
   transfer_options transfer;
   bool daemon = false;
   int announce_timeout = 30;  // seconds for the tracker's first answer; 0: do not wait
+  bool json = false;          // a "seeding" event line on stdout instead of text
   std::string pidfile;
 };
 

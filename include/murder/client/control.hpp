@@ -12,14 +12,13 @@ namespace murder::client {
 
 // Stops each named process; prints one line per pidfile ("stopped pid N: FILE",
 // with the upload figures of its status file when it kept one, or "not
-// running: FILE"). With `json`, each line is instead
-//   {"pidfile": FILE, "outcome": "stopped"|"killed"|"not_running", "pid": N,
-//    "figures": <status_file.hpp's object, or null>}
-// Returns 0: stopping what is not running is not an error.
+// running: FILE"). With `json`, each line is instead a "stop" event
+// (status_events.hpp). Returns 0: stopping what is not running is not an error.
 int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::seconds grace, bool json = false);
 
-// Prints "running pid N: FILE" or "not running: FILE" per pidfile. Returns 0 when
-// every named process runs, 1 otherwise.
-int run_status(const std::vector<std::filesystem::path>& pidfiles);
+// Prints "running pid N: FILE" or "not running: FILE" per pidfile, or with
+// `json` a "status" event each. Returns 0 when every named process runs, 1
+// otherwise.
+int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json = false);
 
 }  // namespace murder::client

@@ -1,6 +1,7 @@
 #pragma once
-// How a transfer shows its progress: a redrawn bar on a terminal, or one line
-// every few seconds when the output goes to a file or a pipe (ssh, CI logs).
+// How a transfer shows its progress: a redrawn bar on a terminal, one line every
+// few seconds when the output goes to a file or a pipe (ssh, CI logs), or JSON
+// event lines for a program that drives murder_client (--json).
 
 #include <chrono>
 #include <cstdint>
@@ -8,18 +9,9 @@
 #include <memory>
 #include <string>
 
-namespace murder::client {
+#include "murder/client/status_events.hpp"
 
-struct transfer_status {
-  std::string name;
-  std::uint64_t bytes_done = 0;
-  std::uint64_t bytes_total = 0;
-  std::int64_t download_rate = 0;  // bytes per second
-  std::int64_t upload_rate = 0;
-  int peers = 0;
-  int seeds = 0;
-  bool checking = false;  // verifying data already on disk
-};
+namespace murder::client {
 
 class progress_reporter {
  public:
@@ -33,5 +25,8 @@ std::string format_status(const transfer_status& status);
 
 // A bar when `out` is a terminal, else a line every `line_interval`.
 std::unique_ptr<progress_reporter> make_progress_reporter(std::FILE* out, std::chrono::seconds line_interval);
+
+// A "progress" event line (status_events.hpp) every `interval` on `out`, and at the end.
+std::unique_ptr<progress_reporter> make_json_progress_reporter(std::FILE* out, std::chrono::seconds interval);
 
 }  // namespace murder::client

@@ -1,12 +1,17 @@
-# The Capistrano plugin with Debian's real `cap` on the namespace fleet: the
-# murder: tasks one by one with tag and paths as ENV, the original's message for
-# a missing tag, two tracker hosts (the second a backup the peers use too),
-# allowed_networks and stall_timeout, and `cap fleet deploy` through Capistrano::Murder::SCM (every
-# host's `current` is the new release; the seeder sent far fewer copies than
-# there are hosts). Tags follow murderctl's rules ('..', '/', over 200 bytes are
-# refused before any host is touched; a '*' is quoted like any other character),
-# and what the tasks upload or download replaces a symlink or someone else's
-# file planted at its predictable name instead of writing through or into it.
+# The Capistrano plugin as its users get it, the capistrano-murder gem (built
+# here, installed offline into the sandbox), with Debian's real `cap` on the
+# namespace fleet: the murder: tasks one by one with tag and paths as ENV, the
+# original's messages for a missing tag and for a destination that is not
+# empty (checked on every peer before any download), a user's hook that sees
+# :tag and :filename, two tracker hosts (the second a backup that runs only the
+# tracker, so it is no peer and gets no release), allowed_networks and
+# stall_timeout, and `cap fleet deploy` through Capistrano::Murder::SCM (every
+# release server's `current` is the new release; the seeder sent far fewer
+# copies than there are hosts). Tags follow murderctl's rules ('..', '/', over
+# 200 bytes are refused before any host is touched; a '*' is quoted like any
+# other character), and what the tasks upload or download replaces a symlink
+# or someone else's file planted at its predictable name instead of writing
+# through or into it.
 set -euo pipefail
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/fleet_lib.sh"
@@ -18,20 +23,52 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TAG="cap$$"
 at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG-file.tgz.torrent"'
 
+# The gem from this checkout, into a GEM_HOME of the sandbox; Debian's
+# capistrano (on the default gem path) is its one dependency, so no network.
+export GEM_HOME="$SANDBOX/gems"
+gem build --norc -C "$TOP/scripts/capistrano" capistrano-murder.gemspec -o "$SANDBOX/capistrano-murder.gem" \
+  > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "gem build capistrano-murder.gemspec failed"; }
+gem install --norc --local --no-document "$SANDBOX/capistrano-murder.gem" > "$SANDBOX/out" 2>&1 ||
+  { cat "$SANDBOX/out"; fail "gem install --local capistrano-murder.gem failed"; }
+pass "capistrano-murder built with gem build and installed offline into $GEM_HOME"
+
 project="$SANDBOX/project"
 mkdir -p "$project/config/deploy"
-cat > "$project/Capfile" <<RUBY
+cat > "$project/Capfile" <<'RUBY'
 require "capistrano/setup"
 require "capistrano/deploy"
-require_relative "$TOP/scripts/capistrano/murder"
+require "capistrano/murder"
 install_plugin Capistrano::Murder::SCM
+
+# A user's hook: the original's tasks set :tag and :filename for it.
+namespace :fleet_test do
+  task :show_transfer do
+    puts "hook sees tag=#{fetch(:tag)} filename=#{fetch(:filename)}"
+  end
+end
+after "murder:create_torrent", "fleet_test:show_transfer"
 RUBY
-servers=""
-for i in "${!FLEET_HOSTS[@]}"; do
-  roles="app"
-  [ "$i" -gt 1 ] || roles="app tracker"  # h0 tracker, h1 backup tracker
-  servers+="server \"${FLEET_HOSTS[$i]}\", roles: %w[$roles]"$'\n'
-done
+# h0 app and tracker (so a peer, and the seeder); h1 only the backup tracker:
+# not a peer, as in the original. $1 adds to h1's properties.
+write_stage() {
+  local servers="" roles i
+  for i in "${!FLEET_HOSTS[@]}"; do
+    case $i in
+      0) roles="%w[app tracker]" ;;
+      1) roles="%w[tracker]$1" ;;
+      *) roles="%w[app]" ;;
+    esac
+    servers+="server \"${FLEET_HOSTS[$i]}\", roles: $roles"$'\n'
+  done
+  cat > "$project/config/deploy/fleet.rb" <<RUBY
+${servers}
+set :ssh_options, user: "root", keys: ["$SANDBOX/client_key"], keys_only: true,
+                  user_known_hosts_file: "$SANDBOX/known_hosts", verify_host_key: :always
+RUBY
+}
+write_stage ""
+PEERS=(0)  # the hosts that are peers: all but h1
+for i in $(seq 2 $((N - 1))); do PEERS+=("$i"); done
 cat > "$project/config/deploy.rb" <<RUBY
 set :application, "demo"
 set :deploy_to, "/srv/www"
@@ -41,11 +78,6 @@ set :murder_source, "$SANDBOX/release"
 set :keep_releases, 3
 set :allowed_networks, ["$FLEET_NET.0/24"]
 set :format_options, log_file: "$SANDBOX/capistrano.log"
-RUBY
-cat > "$project/config/deploy/fleet.rb" <<RUBY
-${servers}
-set :ssh_options, user: "root", keys: ["$SANDBOX/client_key"], keys_only: true,
-                  user_known_hosts_file: "$SANDBOX/known_hosts", verify_host_key: :always
 RUBY
 make_tree "$SANDBOX/release" 16
 want=$(tree_digest "$SANDBOX/release")
@@ -149,12 +181,21 @@ done
 [ "$(stat -c '%u %a' "/proc/${FLEET_KEEPER[1]}/root/srv/murder/torrents/$TAG.torrent")" = "0 644" ] ||
   fail "h1: the tracker's copy of the torrent is not root's 0644 file"
 pass "planted symlinks (h3, this machine) and a planted file of uid 65534 (h4) replaced, not written"
+grep -qF "hook sees tag=$TAG filename=/tmp/$TAG.tgz" "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "the hook after murder:create_torrent did not see :tag and :filename"; }
+pass "a hook after murder:create_torrent sees tag=$TAG filename=/tmp/$TAG.tgz"
 tag="$TAG" cap fleet murder:clean_temp_files > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "murder:clean_temp_files failed"; }
-for i in $(seq 0 $((N - 1))); do
+for i in "${PEERS[@]}"; do
   [ "$(tree_digest "/proc/${FLEET_KEEPER[$i]}/root/srv/app/$TAG")" = "$want" ] || fail "h$i: tree differs"
+done
+# h1 has only the tracker role: no peer ran there, nothing was placed.
+h1="/proc/${FLEET_KEEPER[1]}/root"
+[ ! -e "$h1/srv/app" ] || fail "h1, only a tracker, got $(find "$h1/srv/app" -maxdepth 1 | head -3)"
+[ ! -e "$h1/srv/murder/log/peer-$TAG.log" ] || fail "h1, only a tracker, ran a peer (srv/murder/log/peer-$TAG.log)"
+for i in $(seq 0 $((N - 1))); do
   [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i"
 done
-pass "cap murder:start_tracker ... murder:clean_temp_files: $N identical trees, nothing left running"
+pass "cap murder:start_tracker ... murder:clean_temp_files: ${#PEERS[@]} identical trees; h1 (tracker only) no peer; nothing left running"
 backup_log="/proc/${FLEET_KEEPER[1]}/root/srv/murder/log/tracker.log"
 grep -q "announces only from .*$FLEET_NET.0-$FLEET_NET.255" "$backup_log" || { cat "$backup_log"; fail "the backup tracker has no allowed networks"; }
 announces=$(sed -n 's/.*stopped after \([0-9]*\) announces.*/\1/p' "$backup_log" | tail -1)
@@ -163,14 +204,46 @@ grep -q "peers only from $FLEET_NET.0-$FLEET_NET.255" "/proc/${FLEET_KEEPER[5]}/
   fail "h5's peer has no peer filter"
 pass "backup tracker on h1 answered $announces announces; tracker and peers limited to $FLEET_NET.0/24"
 
+# Every peer's /srv/app/$TAG now holds the tree: murder:peer names each one in
+# the original's words and stops before any peer starts a download.
+status=0
+tag="$TAG" destination_path=/srv/app cap fleet murder:peer > "$SANDBOX/out" 2>&1 || status=$?
+[ "$status" -ne 0 ] || { cat "$SANDBOX/out"; fail "murder:peer into destinations that are not empty succeeded"; }
+for i in "${PEERS[@]}"; do
+  grep -qF "destination_path /srv/app/$TAG on ${FLEET_HOSTS[$i]} is not empty" "$SANDBOX/out" ||
+    { cat "$SANDBOX/out"; fail "no 'destination_path /srv/app/$TAG on ${FLEET_HOSTS[$i]} is not empty'"; }
+done
+! grep -qF "on ${FLEET_HOSTS[1]} is not empty" "$SANDBOX/out" || fail "h1, only a tracker, was checked as a peer"
+! grep -q murder_client "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "murder:peer started murder_client anyway"; }
+for i in "${PEERS[@]}"; do
+  [ ! -e "/proc/${FLEET_KEEPER[$i]}/root/tmp/$TAG.tgz.torrent" ] || fail "h$i: murder:peer uploaded the torrent anyway"
+  [ "$(tree_digest "/proc/${FLEET_KEEPER[$i]}/root/srv/app/$TAG")" = "$want" ] || fail "h$i: the refused peer changed the tree"
+done
+pass "murder:peer into a full destination: 'destination_path /srv/app/$TAG on HOST is not empty' for all ${#PEERS[@]} peers, nothing started"
+
 # deploy_to behind a link on every host (/srv/www -> data/www), as on a linked volume.
 for i in $(seq 0 $((N - 1))); do
   root="/proc/${FLEET_KEEPER[$i]}/root"
   mkdir -p "$root/srv/data/www" && ln -sfn data/www "$root/srv/www"
 done
-cap fleet deploy > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; tail -50 "$SANDBOX/capistrano.log"; fail "cap deploy failed"; }
-release=""
+# h1 is still a release server (no no_release) but no peer: Capistrano's own
+# release steps would run there on a release that never came. The deploy
+# stops at murder:check, before any host is touched.
+status=0
+cap fleet deploy > "$SANDBOX/out" 2>&1 || status=$?
+[ "$status" -ne 0 ] && grep -qF "${FLEET_HOSTS[1]} is a release server but not a murder peer" "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "cap deploy with the tracker-only h1 as a release server did not stop at murder:check"; }
 for i in $(seq 0 $((N - 1))); do
+  [ ! -e "/proc/${FLEET_KEEPER[$i]}/root/srv/data/www/releases" ] || fail "h$i: cap deploy went on after murder:check"
+done
+pass "cap deploy with a tracker-only release server stops at murder:check, no host touched"
+
+write_stage ", no_release: true"
+cap fleet deploy > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; tail -50 "$SANDBOX/capistrano.log"; fail "cap deploy failed"; }
+grep -qF "THANK YOU FOR USING MURDER, HAVE A NICE DAY" "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "cap deploy did not end with the original strategy's last line"; }
+release=""
+for i in "${PEERS[@]}"; do
   root="/proc/${FLEET_KEEPER[$i]}/root"
   [ -L "$root/srv/www" ] || fail "h$i: the link deploy_to /srv/www was replaced"
   left=$(find "$root/srv/data/www" -maxdepth 3 -name '*murder-partial*')
@@ -182,12 +255,16 @@ for i in $(seq 0 $((N - 1))); do
   # Capistrano adds REVISION to each release.
   [ "$(tree_digest "$root$current" REVISION)" = "$want" ] || fail "h$i: the release differs"
   [ "$(cat "$root$current/REVISION")" = "$(basename "$current")" ] || fail "h$i: REVISION is not the release name"
+done
+[ ! -e "$h1/srv/data/www/releases" ] || fail "h1 (tracker only, no_release) got releases/"
+for i in $(seq 0 $((N - 1))); do
   [ -z "$(murder_processes_on "$i")" ] || fail "murder processes left on h$i after deploy"
 done
 name=$(basename "$release")
+others=$((${#PEERS[@]} - 1))
 # "stopped seeding PATH after uploading N bytes (C copies of its S bytes)"
 copies=$(grep -o "([0-9.]* copies of its" "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-$name.log" | grep -o '[0-9.]*')
 [ -n "$copies" ] || fail "the seeder's log has no upload figure"
-echo "the seeder uploaded $copies copies of the release for $((N - 1)) other hosts"
-[ "$(echo "scale=2; $copies < ($N - 1) / 2" | bc)" -eq 1 ] || fail "the seeder sent $copies copies for $((N - 1)) hosts"
-pass "cap deploy through the link /srv/www -> data/www: current -> $release on all $N hosts, link kept; the seeder sent $copies copies for $((N - 1)) hosts"
+echo "the seeder uploaded $copies copies of the release for $others other hosts"
+[ "$(echo "scale=2; $copies < $others / 2" | bc)" -eq 1 ] || fail "the seeder sent $copies copies for $others hosts"
+pass "cap deploy through the link /srv/www -> data/www: current -> $release on the ${#PEERS[@]} peers, link kept, none on h1 (tracker only); the seeder sent $copies copies for $others hosts"

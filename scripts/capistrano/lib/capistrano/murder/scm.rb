@@ -2,6 +2,7 @@
 # the seeder, and reaches every other server through the swarm, as the old
 # `deploy_via :murder` strategy did. Install it in place of the git plugin:
 #
+#   require "capistrano/murder"
 #   install_plugin Capistrano::Murder::SCM
 #
 #   set :murder_source, "build/release"   # the local directory to deploy (default ".")
@@ -16,7 +17,7 @@ module Capistrano
       end
 
       def define_tasks
-        eval_rakefile File.expand_path("deploy.rake", __dir__)
+        eval_rakefile File.expand_path("../tasks/murder_deploy.rake", __dir__)
       end
 
       def register_hooks

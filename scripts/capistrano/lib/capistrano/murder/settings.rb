@@ -1,0 +1,123 @@
+# What a run of the murder: tasks works on: the tag, the paths, the options,
+# read from the original's environment variables (`tag=Deploy1 cap ...`) with
+# the `default_*` settings behind them. Messages marked "the original's words"
+# are the Capistrano 2 gem's, word for word (typos too): people grep for them.
+
+module Capistrano
+  module Murder
+    extend Capistrano::DSL  # fetch, set, roles, release_roles, on
+    module_function
+
+    def env_or_default(name, default_key)
+      value = ENV[name]
+      value = fetch(default_key, "").to_s if value.nil? || value.empty?
+      value
+    end
+
+    def flag?(name)
+      value = ENV[name]
+      !value.nil? && !value.empty? && value != "0"
+    end
+
+    def stop_run(message)
+      warn message
+      exit 1
+    end
+
+    # The transfer's tag, checked by murderctl's five rules (validate_tag); the
+    # first two with the original's words. The tag names files (TEMP/TAG.tgz,
+    # run/seed-TAG.pid) and, for a peer, the directory destination_path/TAG that
+    # --replace may empty: '..' there is destination_path's parent. Anything
+    # else, '*' and other shell characters included, is a usable name and
+    # reaches the hosts quoted.
+    #
+    # As the original's require_tag did, sets :tag and :filename (the payload
+    # on the hosts, TEMP/TAG.tgz; its torrent is "#{filename}.torrent") for the
+    # hooks that run after the task.
+    def require_tag
+      value = env_or_default("tag", :default_tag)
+      stop_run "You must specify a 'tag' parameter to identify the transfer" if value.empty?  # the original's words
+      stop_run "Tag cannot contain a / character" if value.include?("/")                     # the original's words
+      stop_run "Tag cannot contain a NUL byte" if value.include?("\0")
+      stop_run "Tag cannot be '#{value}': it is not a usable name" if [".", ".."].include?(value)
+      stop_run "Tag cannot be longer than 200 bytes (it has #{value.bytesize})" if value.bytesize > 200
+      set :tag, value
+      set :filename, payload(value)
+      value
+    end
+
+    def files_path
+      value = env_or_default("files_path", :default_seeder_files_path)
+      if value.empty?
+        # the original's words
+        stop_run "You must specify a 'files_path' parameter with the directory on the seeder which " \
+                 "contains the files to distribute"
+      end
+      value
+    end
+
+    def destination_path
+      value = env_or_default("destination_path", :default_destination_path)
+      if value.empty?
+        # the original's words, "diectory" included
+        stop_run "You must specify a 'destination_path' parameter with the directory in which to place " \
+                 "transferred (and extract) files. Note that inside this directory, a new directory named by " \
+                 "the tag will be created. It is inside of this second diectory that the files which the " \
+                 "torrent was created from will be placed. To not create this second directory, pass in " \
+                 "parameter 'no_tag_directory=1'"
+      end
+      value
+    end
+
+    # Where murder:peer puts the payload on each peer: destination_path/TAG
+    # (extracted), destination_path itself with no_tag_directory, or with
+    # path_is_file the file by its own name.
+    def peer_target(tag, destination)
+      if flag?("path_is_file")
+        file_name = env_or_default("files_path", :default_seeder_files_path)
+        "#{destination}/#{file_name.empty? ? tag : File.basename(file_name)}"
+      elsif flag?("no_tag_directory")
+        destination
+      else
+        "#{destination}/#{tag}"
+      end
+    end
+
+    # The original's words, for a peer whose target is not empty; HOST is the
+    # server's name in the stage (the original printed the host's $HOSTNAME).
+    def not_empty_message(target, host) = "destination_path #{target} on #{host} is not empty"
+
+    # The original's words, for a remote_murder_path too full to be an old
+    # murder install; then which directory, and why.
+    def too_full_message(dir)
+      "Cowardly refusing to remove files! Check the remote_murder_path. (#{dir} holds 1000 files or more)"
+    end
+
+    def temp_path = env_or_default("temp_path", :default_temp_path)
+    def payload(the_tag) = "#{temp_path}/#{the_tag}.tgz"
+    def torrent(the_tag) = "#{payload(the_tag)}.torrent"
+
+    # Through fetch every time: the default is a lambda over shared_path.
+    def murder_path = fetch(:remote_murder_path).to_s
+    def program(name) = "#{murder_path}/bin/#{name}"
+    def pidfile(name) = "#{murder_path}/run/#{name}.pid"
+    def logfile(name) = "#{murder_path}/log/#{name}.log"
+
+    # `set :allowed_networks, [...]` as one comma-separated option value, or nil.
+    def allowed_networks
+      networks = Array(fetch(:allowed_networks, [])).map(&:to_s)
+      networks.empty? ? nil : networks.join(",")
+    end
+
+    # The --allow-peers words for murder_client (none when every address may trade).
+    def peer_filter_words = allowed_networks ? ["--allow-peers", allowed_networks] : []
+
+    def stall_timeout_words
+      value = env_or_default("stall_timeout", :stall_timeout)
+      return [] if value.empty?
+      stop_run "stall_timeout must be a number of seconds from 1 to 86400, not '#{value}'" unless
+        value.match?(/\A[0-9]+\z/) && value.to_i.between?(1, 86_400)
+      ["--stall-timeout", value]
+    end
+  end
+end

@@ -6,6 +6,7 @@
 
 #include "murder/client/client.hpp"
 #include "murder/client/control.hpp"
+#include "murder/client/session.hpp"
 #include "murder/client/status_events.hpp"
 #include "murder/core/cidr.hpp"
 #include "murder/core/command_line.hpp"
@@ -24,6 +25,9 @@ void add_common(CLI::App& mode, murder::client::transfer_options& t, std::string
   mode.add_option("--allow-peers", allow, "only exchange data with these networks (comma-separated CIDRs)");
   mode.add_option("--logfile", logfile, "append the log here instead of stderr");
   mode.add_option("--pidfile", pidfile, "write the working process's pid here");
+  mode.add_option("--setting", t.session.setting_overrides,
+                  "a libtorrent setting NAME=VALUE over murder's own, for tuning (repeatable)")
+      ->allow_extra_args(false);
 }
 
 // With --json, a failure is also a "failed" event on stdout, for the reader of
@@ -100,9 +104,11 @@ int main(int argc, char** argv) {
       if (!extract.empty()) peer.extract_to = extract;
       if (!copy.empty()) peer.copy_to = copy;
       peer.transfer.session.allowed_peers = murder::parse_cidr_list(peer_allow);
+      murder::client::check_setting_overrides(peer.transfer.session.setting_overrides);
       return events_on_failure(peer.json, [&] { return murder::client::run_peer(peer, murder::make_logger("murder_client", peer_log)); });
     }
     seed.transfer.session.allowed_peers = murder::parse_cidr_list(seed_allow);
+    murder::client::check_setting_overrides(seed.transfer.session.setting_overrides);
     seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
     return events_on_failure(seed.json, [&] { return murder::client::run_seed(seed, murder::make_logger("murder_client", seed_log)); });
   });

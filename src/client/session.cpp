@@ -1,6 +1,10 @@
 #include "murder/client/session.hpp"
 
+#include <charconv>
+
 #include <libtorrent/alert.hpp>
+
+#include "murder/core/error.hpp"
 
 namespace murder::client {
 
@@ -68,7 +72,40 @@ lt::settings_pack make_settings(const session_options& options) {
   s.set_bool(lt::settings_pack::announce_to_all_tiers, true);
   s.set_bool(lt::settings_pack::announce_to_all_trackers, true);
   s.set_bool(lt::settings_pack::apply_ip_filter_to_trackers, false);
+  for (const auto& assignment : options.setting_overrides) apply_setting_override(s, assignment);
   return s;
+}
+
+void check_setting_overrides(const std::vector<std::string>& assignments) {
+  lt::settings_pack scratch;
+  for (const auto& assignment : assignments) apply_setting_override(scratch, assignment);
+}
+
+void apply_setting_override(lt::settings_pack& pack, const std::string& assignment) {
+  auto equals = assignment.find('=');
+  std::string name = assignment.substr(0, equals);
+  std::string value = equals == std::string::npos ? "" : assignment.substr(equals + 1);
+  auto bad = [&](const std::string& why) {
+    return failure(exit_code::usage, "libtorrent setting '" + assignment + "': " + why);
+  };
+  if (equals == std::string::npos || name.empty()) throw bad("not NAME=VALUE");
+  int index = lt::setting_by_name(name);
+  if (index < 0) throw bad("libtorrent has no setting called " + name);
+  switch (index & lt::settings_pack::type_mask) {
+    case lt::settings_pack::string_type_base:
+      pack.set_str(index, value);
+      break;
+    case lt::settings_pack::bool_type_base:
+      if (value != "true" && value != "false" && value != "1" && value != "0") throw bad("must be true or false");
+      pack.set_bool(index, value == "true" || value == "1");
+      break;
+    default: {
+      int number = 0;
+      auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), number);
+      if (err != std::errc() || end != value.data() + value.size()) throw bad("must be a whole number");
+      pack.set_int(index, number);
+    }
+  }
 }
 
 lt::ip_filter make_peer_filter(const std::vector<cidr_range>& allowed) {

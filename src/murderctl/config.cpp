@@ -8,6 +8,7 @@
 #include <set>
 
 #include "murder/core/cidr.hpp"
+#include "murder/client/session.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 
@@ -86,6 +87,28 @@ void parse_ssh(const toml::table& ssh, const std::string& origin, murder_config&
   }
 }
 
+// Each value as murder_client --setting takes it, checked against libtorrent's
+// own names and kinds now rather than on every host later.
+std::vector<std::string> parse_libtorrent_settings(const toml::table& table, const std::string& origin) {
+  std::vector<std::string> settings;
+  for (const auto& [raw_key, node] : table) {
+    std::string name(raw_key.str());
+    std::string value;
+    if (auto b = node.value_exact<bool>()) value = *b ? "true" : "false";
+    else if (auto i = node.value_exact<std::int64_t>()) value = std::to_string(*i);
+    else if (auto text = node.value_exact<std::string>()) value = *text;
+    else throw config_error(node, origin, "libtorrent." + name, "must be a number, true/false or a string");
+    try {
+      libtorrent::settings_pack check;
+      client::apply_setting_override(check, name + "=" + value);
+    } catch (const failure& e) {
+      throw config_error(node, origin, "libtorrent." + name, e.what());
+    }
+    settings.push_back(name + "=" + value);
+  }
+  return settings;
+}
+
 }  // namespace
 
 murder_config parse_config(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir) {
@@ -129,6 +152,11 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       auto value = node.value<bool>();
       if (!value) throw config_error(node, origin, key, "must be true or false");
       config.seed_every_request = *value;
+    } else if (key == "piece_size") {
+      config.piece_size = get_int(node, origin, key, 16 * 1024, 16 * 1024 * 1024);
+      if (config.piece_size & (config.piece_size - 1)) throw config_error(node, origin, key, "must be a power of two");
+    } else if (key == "libtorrent" && node.is_table()) {
+      config.libtorrent_settings = parse_libtorrent_settings(*node.as_table(), origin);
     } else if (key == "roles" && node.is_table()) {
       parse_roles(*node.as_table(), origin, base_dir, config);
     } else if (key == "ssh" && node.is_table()) {

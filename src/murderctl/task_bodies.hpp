@@ -22,9 +22,10 @@ void for_each_event(const std::string& output, const std::function<void(const cl
 // `start` unless `pidfile` names a running process ("already running" then);
 // creates murder's run, log and torrent directories first.
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);
-// Appends `--allow-peers NETWORKS` to a murder_client command line when
-// murder.toml sets allowed_networks.
-void add_peer_filter(const task_env& env, std::vector<std::string>& words);
+// Appends the murder.toml [libtorrent] settings (`--setting NAME=VALUE` each)
+// and, when it sets allowed_networks, `--allow-peers NETWORKS` to a
+// murder_client seed or peer command line.
+void add_client_settings(const task_env& env, std::vector<std::string>& words);
 
 // tasks_tracker.cpp
 std::string start_tracker(host_call& call);

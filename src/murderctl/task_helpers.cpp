@@ -26,6 +26,13 @@ std::string stop_note(const command_result& result) {
          uploads;
 }
 
+// Appends `--allow-peers NETWORKS` when murder.toml sets allowed_networks.
+void add_peer_filter(const task_env& env, std::vector<std::string>& words) {
+  if (env.config.allowed_networks.empty()) return;
+  words.push_back("--allow-peers");
+  words.push_back(env.config.allowed_networks);
+}
+
 }  // namespace
 
 std::string stop_named(host_call& call, const std::string& name) {
@@ -40,11 +47,14 @@ std::string stop_all_named(host_call& call, const std::string& prefix) {
                             shell_quote_path(layout.run_dir()) + "/" + prefix + "-*.pid"));
 }
 
-void add_peer_filter(const task_env& env, std::vector<std::string>& words) {
-  if (env.config.allowed_networks.empty()) return;
-  words.push_back("--allow-peers");
-  words.push_back(env.config.allowed_networks);
+void add_client_settings(const task_env& env, std::vector<std::string>& words) {
+  for (const auto& setting : env.config.libtorrent_settings) {
+    words.push_back("--setting");
+    words.push_back(setting);
+  }
+  add_peer_filter(env, words);
 }
+
 
 void for_each_event(const std::string& output, const std::function<void(const client::client_event&)>& on_event) {
   std::istringstream lines(output);

@@ -52,7 +52,7 @@ std::string peer(host_call& call) {
                                     delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
                                     "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1", "--json"};
   if (env.values.unsafe_please_delete) words.push_back("--replace");
-  add_peer_filter(env, words);
+  add_client_settings(env, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));

@@ -57,6 +57,10 @@ std::string create_torrent(host_call& call) {
   // temporary file, then renamed: nothing planted in temp_path is written through.
   words.push_back(v.path_is_file ? "--copy-to" : "--archive");
   words.push_back(env.payload_path());
+  if (env.config.piece_size > 0) {
+    words.push_back("--piece-size");
+    words.push_back(std::to_string(env.config.piece_size));
+  }
   std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && " + shell_command(words);
   std::string note = last_line(call.run(make).output);
   std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
@@ -75,7 +79,7 @@ std::string start_seeding(host_call& call) {
   std::vector<std::string> words = {layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
                                     call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
                                     "--logfile", layout.logfile(seed_name(env))};
-  add_peer_filter(env, words);
+  add_client_settings(env, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
   if (env.config.seed_every_request) words.push_back("--every-request");
   std::string start = shell_command(words);

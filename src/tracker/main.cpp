@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     app.add_option("--peer_timeout", config.limits.peer_timeout, "seconds after which a silent peer is dropped")->capture_default_str();
     app.add_option("--max_connections", config.server.max_connections, "most open client connections")->capture_default_str();
     app.add_option("--max_swarms", config.limits.max_swarms, "most torrents tracked at once")->capture_default_str();
+    app.add_option("--tcp_defer_accept", config.server.defer_accept,
+                   "seconds of TCP_DEFER_ACCEPT on the listening socket (0: off; for measuring)")
+        ->capture_default_str();
     app.add_option("--logfile", logfile, "append the log here instead of stderr");
     app.add_flag("--daemon", daemon, "detach into the background once listening");
     app.add_option("--pidfile", pidfile_path, "write the tracker's pid here (removed on exit)");

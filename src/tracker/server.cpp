@@ -1,11 +1,17 @@
 #include "murder/tracker/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
 
 namespace murder::tracker {
 
@@ -125,6 +131,12 @@ tracker_server::tracker_server(asio::io_context& io, request_handler& handler, s
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw failure(exit_code::network, "cannot listen on " + where + ": " + ec.message());
+  if (options_.defer_accept > 0) {
+    int seconds = options_.defer_accept;
+    if (::setsockopt(acceptor_.native_handle(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds) != 0) {
+      throw failure(exit_code::network, "cannot set TCP_DEFER_ACCEPT on " + where + ": " + errno_text(errno));
+    }
+  }
 }
 
 std::uint16_t tracker_server::port() const { return acceptor_.local_endpoint().port(); }

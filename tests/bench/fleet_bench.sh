@@ -16,7 +16,10 @@
 # BENCH_METHODS (some of "peer aria2 scp deploy"; all by default), BENCH_LABEL
 # (names this grid's files and tables: "light" for scripts/bench's CPU-light
 # grid), BENCH_SUPER_SEED (1: murder's seeder super-seeds, `super_seeding =
-# true`), BENCH_EVERY_REQUEST (1: a plain seeder, `seed_every_request = true`).
+# true`), BENCH_EVERY_REQUEST (1: a plain seeder, `seed_every_request = true`),
+# BENCH_PIECE_KIB (murder's piece size, `piece_size`; its own rule by default),
+# BENCH_LIBTORRENT (libtorrent settings over murder's for seeder and peers,
+# e.g. "request_queue_time=3 aio_threads=4", murder.toml's [libtorrent]).
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -53,6 +56,9 @@ remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
 super_seeding = $([ "${BENCH_SUPER_SEED:-0}" = 1 ] && echo true || echo false)
 seed_every_request = $([ "${BENCH_EVERY_REQUEST:-0}" = 1 ] && echo true || echo false)
+$([ -z "${BENCH_PIECE_KIB:-}" ] || echo "piece_size = $((BENCH_PIECE_KIB * 1024))")
+[libtorrent]
+$(for setting in ${BENCH_LIBTORRENT:-}; do echo "${setting%%=*} = ${setting#*=}"; done)
 [roles]
 tracker = "$H0"
 seeder = "$H0"

@@ -8,7 +8,8 @@
 # and reads its resident memory.
 #
 # Usage: tracker_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_QUICK,
-# BENCH_SECONDS (10 per wrk run), BENCH_RUNS (3), BENCH_FILL_PEERS (1000000).
+# BENCH_SECONDS (10 per wrk run), BENCH_RUNS (3), BENCH_FILL_PEERS (1000000),
+# BENCH_DEFER_ACCEPT (seconds of TCP_DEFER_ACCEPT for murder_tracker; 0, off).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../integration/lib.sh"
@@ -28,7 +29,7 @@ for i in $(seq "$TORRENTS"); do printf '%040x\n' "$i"; done > "$SANDBOX/ot/white
 
 ours=$(free_port)
 "$BIN/murder_tracker" --bind 127.0.0.1 --port "$ours" --allowed_list "$SANDBOX/ot/whitelist" --peer_timeout 3600 \
-  --daemon --pidfile "$SANDBOX/ours.pid" --logfile "$SANDBOX/ours.log" > /dev/null || fail "murder_tracker did not start"
+  --tcp_defer_accept "${BENCH_DEFER_ACCEPT:-0}" --daemon --pidfile "$SANDBOX/ours.pid" --logfile "$SANDBOX/ours.log" > /dev/null || fail "murder_tracker did not start"
 PIDFILES+=("$SANDBOX/ours.pid")
 theirs=$(free_port)
 opentracker -i 127.0.0.1 -p "$theirs" -P "$theirs" -w whitelist -d "$SANDBOX/ot" -u nobody > "$SANDBOX/ot.log" 2>&1 &

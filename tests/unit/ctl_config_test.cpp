@@ -126,6 +126,24 @@ TEST(config, errors_name_the_key_and_the_line) {
             "no peer hosts: set [roles] peer, peer_file or --hosts");
 }
 
+// Tuning for measurements: libtorrent settings by name and the piece size,
+// checked when the file is read, passed to every murder_client as given.
+TEST(config, libtorrent_settings_and_piece_size) {
+  auto config = parse_config("piece_size = 262144\n[libtorrent]\nrequest_queue_time = 3\nenable_dht = false\n"
+                             "user_agent = \"m\"\n[roles]\npeer = [\"h1\"]\n",
+                             "murder.toml", ".");
+  EXPECT_EQ(config.piece_size, 262144);
+  EXPECT_EQ(config.libtorrent_settings,
+            (std::vector<std::string>{"enable_dht=false", "request_queue_time=3", "user_agent=m"}));
+  auto parse = [](const char* text) { return error_of([&] { parse_config(text, "murder.toml", "."); }); };
+  EXPECT_EQ(parse("[libtorrent]\nrequest_queue_tme = 3\n"),
+            "murder.toml line 2: libtorrent.request_queue_tme libtorrent setting 'request_queue_tme=3': libtorrent "
+            "has no setting called request_queue_tme");
+  EXPECT_EQ(parse("[libtorrent]\nenable_dht = \"maybe\"\n"),
+            "murder.toml line 2: libtorrent.enable_dht libtorrent setting 'enable_dht=maybe': must be true or false");
+  EXPECT_EQ(parse("piece_size = 100000\n"), "murder.toml line 1: piece_size must be a power of two");
+}
+
 TEST(assignments, split_key_value_words) {
   auto values = parse_assignments({"tag=Deploy1", "files_path=~/files", "x=a=b", "empty="});
   EXPECT_EQ(values.at("tag"), "Deploy1");

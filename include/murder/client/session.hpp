@@ -28,9 +28,21 @@ struct session_options {
   bool every_interface = false;
   int listen_port = 6881; // first port tried; the next 200 are tried if busy
   std::vector<cidr_range> allowed_peers;  // empty: any peer may connect
+  // libtorrent settings by name, "request_queue_time=3", applied over murder's
+  // own (--setting, murder.toml [libtorrent]): for measuring and tuning.
+  std::vector<std::string> setting_overrides;
 };
 
 libtorrent::settings_pack make_settings(const session_options& options);
+
+// Sets one "name=value" libtorrent setting in `pack` (any setting of
+// libtorrent's settings_pack, by its name there). Throws failure(usage) for an
+// unknown name or a value of the wrong kind, naming both.
+void apply_setting_override(libtorrent::settings_pack& pack, const std::string& assignment);
+
+// Throws like apply_setting_override for the first bad one of `assignments`:
+// a command line is checked before any work starts.
+void check_setting_overrides(const std::vector<std::string>& assignments);
 
 // Blocks every address except `allowed` (none blocked when it is empty).
 libtorrent::ip_filter make_peer_filter(const std::vector<cidr_range>& allowed);

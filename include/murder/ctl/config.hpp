@@ -48,6 +48,13 @@ struct murder_config {
   // The seeder serves repeats of a piece at once, as a plain BitTorrent seed
   // does, instead of sending about one copy first (murder_client seed --every-request).
   bool seed_every_request = false;
+  // piece_size = 262144: murder_make_torrent --piece-size (0: its own rule).
+  int piece_size = 0;
+  // [libtorrent] request_queue_time = 3, ...: libtorrent settings by name for
+  // the seeder and every peer, over murder's own ("name=value" each, checked
+  // when the file is read). For measuring and tuning; murder's defaults are
+  // what the benchmarks chose.
+  std::vector<std::string> libtorrent_settings;
   // The first is the torrent's tracker; the others are backups, each in a tier
   // of its own, announced to as well, so that losing one changes nothing.
   std::vector<std::string> trackers;  // default: the first peer

@@ -31,6 +31,10 @@ struct server_options {
   size_t max_outside_connections = 64;
   int request_timeout = 10;  // seconds to receive one whole request
   size_t max_header_bytes = 8192;
+  // TCP_DEFER_ACCEPT on the listening socket: a connection is handed over only
+  // once its request has arrived, or dropped by the kernel after this many
+  // seconds. 0: off, the default (see docs/BENCHMARKS.md, "Tried and not taken").
+  int defer_accept = 0;
 };
 
 class tracker_server {

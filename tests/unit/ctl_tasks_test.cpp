@@ -145,7 +145,7 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
   EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' " + quoted_torrent + " '" + temp +
                              "/v1'\\''$(touch x).tgz' 'h2' '--extract' '/srv/my app/v1'\\''$(touch x)' '--pidfile' "
                              "'/opt/murder/run/peer-v1'\\''$(touch x).pid' '--logfile' "
-                             "'/opt/murder/log/peer-v1'\\''$(touch x).log' '--status-interval' '1' '--replace'");
+                             "'/opt/murder/log/peer-v1'\\''$(touch x).log' '--status-interval' '1' '--json' '--replace'");
 }
 
 TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {
@@ -196,7 +196,10 @@ TEST_F(ctl_tasks, a_hung_host_times_out_and_the_rest_finish) {
   // The local transport runs real commands; host "slow" never answers in time.
   for (std::string host : {"fast", "slow"}) std::filesystem::create_directories(path("fleet") / host);
   write(path("fleet/slow/murder/bin/murder_client"), "#!/bin/sh\nexec sleep 30\n");
-  write(path("fleet/fast/murder/bin/murder_client"), "#!/bin/sh\necho 'running pid 1: murder/run/tracker.pid'\n");
+  write(path("fleet/fast/murder/bin/murder_client"),
+        R"(#!/bin/sh
+echo '{"event":"status","pidfile":"murder/run/tracker.pid","running":true,"pid":1}'
+)");
   for (std::string host : {"fast", "slow"}) {
     std::filesystem::permissions(path("fleet") / host / "murder/bin/murder_client", std::filesystem::perms::owner_all);
   }

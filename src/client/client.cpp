@@ -60,10 +60,11 @@ class seed_status {
 
 int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   // Everything that can be checked before a long download is checked first.
-  load_torrent(job.transfer.torrent);
-  extract_options options{job.replace_existing};
+  extract_options options{job.replace_existing, job.host};
   if (job.extract_to) check_extract_target(*job.extract_to, options);
   if (job.copy_to) check_place_target(*job.copy_to, options);
+  if (job.check_only) return 0;
+  load_torrent(job.transfer.torrent);
   claim_payload_file(job.transfer.saveas);
   std::optional<background_child> child;
   if (job.seed_after > 0 && !job.foreground) child = detach("murder_client");
@@ -117,6 +118,16 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
 }
 
 int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
+  if (job.unless_running && !job.pidfile.empty()) {
+    if (auto running = read_live_pid(job.pidfile)) {
+      if (job.json) {
+        std::printf("%s\n", to_json_line(status_event{job.pidfile, true, static_cast<long long>(*running)}).c_str());
+      } else {
+        std::printf("murder_client: already running: pid %d, %s\n", static_cast<int>(*running), job.pidfile.c_str());
+      }
+      return 0;
+    }
+  }
   load_torrent(job.transfer.torrent);
   std::optional<background_child> child;
   if (job.daemon) child = detach("murder_client");

@@ -450,6 +450,9 @@ void check_extract_target(const fs::path& given_target, const extract_options& o
   auto st = fs::symlink_status(target, ec);
   if (!fs::exists(st) || options.replace_existing) return;
   if (fs::is_directory(st) && is_empty_directory(target)) return;
+  if (!options.host.empty()) {
+    throw failure(exit_code::disk, "destination_path " + target.string() + " on " + options.host + " is not empty");
+  }
   throw failure(exit_code::disk, "destination " + target.string() + " is not empty; refusing to overwrite it");
 }
 

@@ -7,6 +7,7 @@
 
 #include "murder/core/archive.hpp"
 #include "murder/core/command_line.hpp"
+#include "murder/core/deploy_layout.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/program.hpp"
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   return murder::run_program("murder_make_torrent", [&] {
-    std::string payload, tracker, target, archive, copy_to, compression = "gzip";
+    std::string payload, tracker, target, archive, copy_to, compression = "gzip", tag, temp = "/tmp";
     std::vector<std::string> more_trackers;
     murder::torrent_spec spec;
     murder::pack_options pack;
@@ -25,7 +26,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", MURDER_VERSION);
     app.add_option("file", payload, "payload file, or a directory to pack")->required();
     app.add_option("tracker", tracker, "tracker as host:port or an http:// announce URL")->required();
-    app.add_option("target", target, "the .torrent to write")->required();
+    app.add_option("target", target, "the .torrent to write (with --tag: TEMP/TAG.tgz.torrent)");
+    app.add_option("--tag", tag, "the transfer's tag: write TEMP/TAG.tgz (packed, or a copy of a file) and its .torrent");
+    app.add_option("--temp", temp, "where TAG.tgz and TAG.tgz.torrent go, with --tag")->capture_default_str();
     app.add_option("--archive", archive, "where a packed directory goes (default: target without .torrent)");
     app.add_option("--copy-to", copy_to,
                    "a payload file is first copied here (created privately, then renamed into place) and the "
@@ -38,6 +41,20 @@ int main(int argc, char** argv) {
     app.add_option("--piece-size", spec.piece_size, "piece size in bytes (default: see README)");
     app.add_option("--threads", spec.hash_threads, "hashing threads (default: one per core)");
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
+    if (!tag.empty()) {
+      murder::validate_tag(tag);
+      std::error_code ec;
+      fs::create_directories(temp, ec);
+      if (ec) throw murder::failure(murder::exit_code::disk, "cannot make " + temp + ": " + ec.message());
+      auto files = murder::transfer_files_for(temp, tag);
+      if (target.empty()) target = files.torrent.string();
+      if (archive.empty() && fs::is_directory(payload)) archive = files.payload.string();
+      // A file already at TEMP/TAG.tgz (uploaded there) is the payload as it is.
+      if (copy_to.empty() && !fs::is_directory(payload) && !fs::equivalent(payload, files.payload, ec)) {
+        copy_to = files.payload.string();
+      }
+    }
+    if (target.empty()) throw murder::failure(murder::exit_code::usage, "target is required (or --tag) (see --help)");
     spec.trackers.push_back(murder::announce_url(tracker));
     for (const auto& t : more_trackers) spec.trackers.push_back(murder::announce_url(t));
     spec.payload = payload;

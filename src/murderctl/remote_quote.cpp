@@ -31,15 +31,5 @@ std::string shell_command(const std::vector<std::string>& words) {
   return out;
 }
 
-void validate_tag(std::string_view tag) {
-  auto bad = [&](const char* why) { return failure(exit_code::usage, "tag '" + std::string(tag) + "' " + why); };
-  if (tag.empty()) {
-    throw failure(exit_code::usage, "you must specify a 'tag' parameter to identify the transfer (tag=NAME or default_tag)");
-  }
-  if (tag.find('/') != std::string_view::npos) throw bad("may not contain '/'");
-  if (tag.find('\0') != std::string_view::npos) throw bad("may not contain a NUL byte");
-  if (tag == "." || tag == "..") throw bad("is not a usable name");
-  if (tag.size() > 200) throw bad("is longer than 200 bytes");
-}
 
 }  // namespace murder::ctl

@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "murder/core/deploy_layout.hpp"
 #include "murder/core/error.hpp"
 #include "murder/ctl/remote_quote.hpp"
 

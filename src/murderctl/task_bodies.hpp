@@ -12,14 +12,14 @@
 
 namespace murder::ctl {
 
-// Shared by the bodies. Stops the process of pidfile NAME (or every NAME-*
-// pidfile) on the host; returns the note for the results.
-std::string stop_named(host_call& call, const std::string& name);
-std::string stop_all_named(host_call& call, const std::string& prefix);
+// Shared by the bodies. Stops murder's `role` process of `tag` on the host
+// (every one of the role with no tag; the tracker with role "tracker"):
+// murder_client finds the pidfiles under remote_murder_path. Returns the note
+// for the results.
+std::string stop_role(host_call& call, const std::string& role, const std::string& tag);
 // Calls `on_event` for each murder_client event line (--json) in `output`,
 // skipping any other line.
 void for_each_event(const std::string& output, const std::function<void(const client::client_event&)>& on_event);
-// `start` unless `pidfile` names a running process ("already running" then);
 // creates murder's run, log and torrent directories first.
 std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start);
 // Appends the murder.toml [libtorrent] settings (`--setting NAME=VALUE` each)

@@ -35,16 +35,11 @@ void add_peer_filter(const task_env& env, std::vector<std::string>& words) {
 
 }  // namespace
 
-std::string stop_named(host_call& call, const std::string& name) {
+std::string stop_role(host_call& call, const std::string& role, const std::string& tag) {
   const auto& layout = call.env().layout;
-  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop", "--json", layout.pidfile(name)})));
-}
-
-std::string stop_all_named(host_call& call, const std::string& prefix) {
-  const auto& layout = call.env().layout;
-  // The glob is ours and constant; only the directory comes from settings.
-  return stop_note(call.run(shell_command({layout.program("murder_client"), "stop", "--json"}) + " " +
-                            shell_quote_path(layout.run_dir()) + "/" + prefix + "-*.pid"));
+  std::vector<std::string> words = {layout.program("murder_client"), "stop", "--json", "--home", layout.root, "--role", role};
+  if (!tag.empty()) words.insert(words.end(), {"--tag", tag});
+  return stop_note(call.run(shell_command(words)));
 }
 
 void add_client_settings(const task_env& env, std::vector<std::string>& words) {
@@ -63,10 +58,5 @@ void for_each_event(const std::string& output, const std::function<void(const cl
   }
 }
 
-std::string start_unless_running(const remote_layout& layout, const std::string& pidfile, const std::string& start) {
-  std::string status = shell_command({layout.program("murder_client"), "status", pidfile});
-  return shell_command({"mkdir", "-p", layout.run_dir(), layout.log_dir(), layout.torrent_dir()}) + " && if " +
-         status + " >/dev/null 2>&1; then echo \"already running\"; else " + start + "; fi";
-}
 
 }  // namespace murder::ctl

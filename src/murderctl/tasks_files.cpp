@@ -17,19 +17,17 @@ void prepare_bundle(task_env& env) { env.bundle_contents = read_file(env.bundle)
 std::string distribute_files(host_call& call) {
   const auto& root = call.env().layout.root;
   std::string dir = shell_quote_path(root);
-  // remote_murder_path is replaced wholesale; a directory this full is more
-  // likely a mistake (/usr, a home directory) than an old murder install.
-  call.run("mkdir -p " + dir + " && n=$(find " + dir + " -xdev 2>/dev/null | head -n 1001 | wc -l) && " +
-           "if [ \"$n\" -gt 1000 ]; then printf 'refusing to clear %s: it holds 1000 files or more\\n' " + dir +
-           " >&2; exit 2; fi");
+  call.run(shell_command({"mkdir", "-p", root}));
   call.upload(call.env().bundle_contents, root + "/.bundle.tgz", 0600);
-  // bin/ and lib/ are swapped in; run/, log/ and torrents/ (daemons' state) stay.
+  // Unpacked beside the old install; its own murder_client then swaps bin/ and
+  // lib/ in (run/, log/ and torrents/ stay) and refuses a directory too full
+  // to be a murder install.
   std::string version = last_line(call.run("cd " + dir +
-                                           " && rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf .bundle.tgz -C "
-                                           ".bundle-new && rm -rf bin lib && mv .bundle-new/bin .bundle-new/lib . && "
-                                           "rmdir .bundle-new && rm -f .bundle.tgz && bin/murder_client --version")
+                                           " && rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf "
+                                           ".bundle.tgz -C .bundle-new && .bundle-new/bin/murder_client install-bundle "
+                                           "--home .")
                                       .output);
-  return "murder " + version + " in " + root;
+  return version;
 }
 
 std::string clean_temp_files(host_call& call) {
@@ -41,9 +39,7 @@ std::string clean_temp_files(host_call& call) {
 std::string status(host_call& call) {
   const auto& layout = call.env().layout;
   // Exit status 1 only says that something named is not running.
-  auto result = call.run(shell_command({layout.program("murder_client"), "status", "--json"}) + " " +
-                             shell_quote_path(layout.run_dir()) + "/*.pid",
-                         1);
+  auto result = call.run(shell_command({layout.program("murder_client"), "status", "--json", "--home", layout.root}), 1);
   std::string running;
   for_each_event(result.output, [&](const client::client_event& event) {
     const auto* status = std::get_if<client::status_event>(&event);

@@ -8,19 +8,6 @@ namespace murder::ctl {
 
 namespace {
 
-std::string peer_name(const task_env& env) { return "peer-" + env.values.tag; }
-
-// Where the payload ends up: DEST/TAG/ (extracted), DEST/ with
-// no_tag_directory, or DEST/<file name> with path_is_file.
-std::string delivery_target(const task_env& env) {
-  const auto& v = env.values;
-  if (v.path_is_file) {
-    std::string name = v.files_path.empty() ? v.tag : std::filesystem::path(v.files_path).filename().string();
-    return v.destination_path + "/" + name;
-  }
-  return v.no_tag_directory ? v.destination_path : v.destination_path + "/" + v.tag;
-}
-
 }  // namespace
 
 void check_destination(const task_env& env) {
@@ -44,14 +31,22 @@ void prepare_peer(task_env& env) {
 
 std::string peer(host_call& call) {
   const auto& env = call.env();
-  const auto& layout = env.layout;
-  call.run(shell_command({"mkdir", "-p", env.values.temp_path, layout.run_dir(), layout.log_dir()}));
+  const auto& v = env.values;
+  call.run(shell_command({"mkdir", "-p", v.temp_path}));
   call.upload(env.torrent_contents, env.torrent_path(), 0644);
-  std::vector<std::string> words = {layout.program("murder_client"), "peer", env.torrent_path(), env.payload_path(),
-                                    call.host(), env.values.path_is_file ? "--copy-to" : "--extract",
-                                    delivery_target(env), "--pidfile", layout.pidfile(peer_name(env)),
-                                    "--logfile", layout.logfile(peer_name(env)), "--status-interval", "1", "--json"};
-  if (env.values.unsafe_please_delete) words.push_back("--replace");
+  // murder_client lays out the rest: its pidfile and log under --home, the
+  // payload beside the torrent, the release in destination/TAG (or the
+  // destination itself, or destination/NAME for a single file).
+  std::vector<std::string> words = {env.layout.program("murder_client"), "peer", call.host(), "--home", env.layout.root,
+                                    "--tag", v.tag, "--temp", v.temp_path, "--destination", v.destination_path,
+                                    "--status-interval", "1", "--json"};
+  if (v.path_is_file) {
+    words.push_back("--file-name");
+    words.push_back(v.files_path.empty() ? v.tag : std::filesystem::path(v.files_path).filename().string());
+  } else if (v.no_tag_directory) {
+    words.push_back("--no-tag-directory");
+  }
+  if (v.unsafe_please_delete) words.push_back("--replace");
   add_client_settings(env, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
@@ -70,8 +65,8 @@ std::string peer(host_call& call) {
   return detail;
 }
 
-std::string stop_peering(host_call& call) { return stop_named(call, peer_name(call.env())); }
+std::string stop_peering(host_call& call) { return stop_role(call, "peer", call.env().values.tag); }
 
-std::string stop_all_peering(host_call& call) { return stop_all_named(call, "peer"); }
+std::string stop_all_peering(host_call& call) { return stop_role(call, "peer", ""); }
 
 }  // namespace murder::ctl

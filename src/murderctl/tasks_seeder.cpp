@@ -6,8 +6,6 @@ namespace murder::ctl {
 
 namespace {
 
-std::string seed_name(const task_env& env) { return "seed-" + env.values.tag; }
-
 // Makes the torrent known to each tracker: a tracker's allowed_dir holds every
 // torrent it serves.
 void register_with_trackers(host_call& call, const std::string& torrent) {
@@ -47,21 +45,20 @@ std::string create_torrent(host_call& call) {
   const auto& v = env.values;
   const auto& trackers = env.config.trackers;
   std::string port = ":" + std::to_string(env.config.tracker_port);
-  std::vector<std::string> words = {env.layout.program("murder_make_torrent"), v.files_path, trackers.front() + port,
-                                    env.torrent_path()};
+  std::vector<std::string> words = {env.layout.program("murder_make_torrent"), v.files_path, trackers.front() + port};
   for (std::size_t i = 1; i < trackers.size(); ++i) {
     words.push_back("--tracker");
     words.push_back(trackers[i] + port);
   }
-  // Either way the payload is written by murder_make_torrent into a private
-  // temporary file, then renamed: nothing planted in temp_path is written through.
-  words.push_back(v.path_is_file ? "--copy-to" : "--archive");
-  words.push_back(env.payload_path());
+  // murder_make_torrent lays out TEMP/TAG.tgz and its torrent, writing each
+  // into a private temporary file then renaming it: nothing planted in
+  // temp_path is written through.
+  words.insert(words.end(), {"--tag", v.tag, "--temp", v.temp_path});
   if (env.config.piece_size > 0) {
     words.push_back("--piece-size");
     words.push_back(std::to_string(env.config.piece_size));
   }
-  std::string make = shell_command({"mkdir", "-p", v.temp_path}) + " && " + shell_command(words);
+  std::string make = shell_command(words);
   std::string note = last_line(call.run(make).output);
   std::string torrent = v.do_not_download_torrent ? call.download(env.torrent_path()) : save_torrent_locally(call);
   register_with_trackers(call, torrent);
@@ -75,19 +72,17 @@ std::string download_torrent(host_call& call) {
 
 std::string start_seeding(host_call& call) {
   const auto& env = call.env();
-  const auto& layout = env.layout;
-  std::vector<std::string> words = {layout.program("murder_client"), "seed", env.torrent_path(), env.payload_path(),
-                                    call.host(), "--daemon", "--pidfile", layout.pidfile(seed_name(env)),
-                                    "--logfile", layout.logfile(seed_name(env))};
+  std::vector<std::string> words = {env.layout.program("murder_client"), "seed", call.host(), "--home", env.layout.root,
+                                    "--tag", env.values.tag, "--temp", env.values.temp_path, "--daemon",
+                                    "--unless-running"};
   add_client_settings(env, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
   if (env.config.seed_every_request) words.push_back("--every-request");
-  std::string start = shell_command(words);
-  return last_line(call.run(start_unless_running(layout, layout.pidfile(seed_name(env)), start)).output);
+  return last_line(call.run(shell_command(words)).output);
 }
 
-std::string stop_seeding(host_call& call) { return stop_named(call, seed_name(call.env())); }
+std::string stop_seeding(host_call& call) { return stop_role(call, "seed", call.env().values.tag); }
 
-std::string stop_all_seeding(host_call& call) { return stop_all_named(call, "seed"); }
+std::string stop_all_seeding(host_call& call) { return stop_role(call, "seed", ""); }
 
 }  // namespace murder::ctl

@@ -4,11 +4,9 @@ namespace murder::ctl {
 
 std::string start_tracker(host_call& call) {
   const auto& env = call.env();
-  const auto& layout = env.layout;
-  std::vector<std::string> words = {layout.program("murder_tracker"), "--daemon", "--pidfile", layout.pidfile("tracker"),
-                                    "--port", std::to_string(env.config.tracker_port), "--allowed_dir",
-                                    layout.torrent_dir(), "--dfile", layout.run_dir() + "/tracker.state",
-                                    "--logfile", layout.logfile("tracker")};
+  // --home: murder_tracker keeps its pidfile, log, state file and allowed dir there.
+  std::vector<std::string> words = {env.layout.program("murder_tracker"), "--home", env.layout.root,
+                                    "--port", std::to_string(env.config.tracker_port), "--daemon", "--unless-running"};
   if (!env.config.allowed_networks.empty()) {
     // The tracker's own host too: its seeder reaches it over loopback when the
     // tracker's name resolves to 127.0.1.1 there (it announces its outward
@@ -16,10 +14,9 @@ std::string start_tracker(host_call& call) {
     words.push_back("--allowed_cidrs");
     words.push_back(env.config.allowed_networks + ",127.0.0.0/8");
   }
-  std::string start = shell_command(words);
-  return last_line(call.run(start_unless_running(layout, layout.pidfile("tracker"), start)).output);
+  return last_line(call.run(shell_command(words)).output);
 }
 
-std::string stop_tracker(host_call& call) { return stop_named(call, "tracker"); }
+std::string stop_tracker(host_call& call) { return stop_role(call, "tracker", ""); }
 
 }  // namespace murder::ctl

@@ -6,6 +6,7 @@
 
 #include "murder/core/cidr.hpp"
 #include "murder/core/command_line.hpp"
+#include "murder/core/deploy_layout.hpp"
 #include "murder/core/logging.hpp"
 #include "murder/core/process.hpp"
 #include "murder/core/program.hpp"
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
     murder::tracker::tracker_config config;
     std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir, bind = config.server.bind_address;
     murder::tracker::bittornado_options old_options;
-    bool daemon = false;
+    std::string home;
+    bool daemon = false, unless_running = false;
     CLI::App app{"murder_tracker: HTTP BitTorrent tracker for murder deploys"};
     app.set_version_flag("--version", MURDER_VERSION);
     app.add_option("--port", config.server.port, "TCP port to listen on")->capture_default_str();
@@ -38,8 +40,23 @@ int main(int argc, char** argv) {
     app.add_option("--logfile", logfile, "append the log here instead of stderr");
     app.add_flag("--daemon", daemon, "detach into the background once listening");
     app.add_option("--pidfile", pidfile_path, "write the tracker's pid here (removed on exit)");
+    app.add_option("--home", home, "murder's directory: --pidfile, --logfile, --dfile and --allowed_dir default to "
+                                   "its run/tracker.pid, log/tracker.log, run/tracker.state and torrents/");
+    app.add_flag("--unless-running", unless_running, "exit 0 saying so when the pidfile names a running murder process");
     murder::tracker::add_bittornado_options(app, old_options);
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
+    if (!home.empty()) {
+      murder::host_layout layout{home};
+      if (pidfile_path.empty()) pidfile_path = layout.pidfile("tracker").string();
+      if (logfile.empty()) logfile = layout.logfile("tracker").string();
+      if (state_file.empty()) state_file = layout.state_file().string();
+      if (allowed_dir.empty() && allowed_list.empty()) allowed_dir = layout.torrent_dir().string();
+      layout.make_dirs();
+    }
+    if (auto running = unless_running ? murder::read_live_pid(pidfile_path) : std::nullopt) {
+      std::printf("murder_tracker: already running: pid %d, %s\n", static_cast<int>(*running), pidfile_path.c_str());
+      return 0;
+    }
     if (!state_file.empty()) config.state_file = state_file;
     if (!allowed_list.empty()) config.allowed_list = allowed_list;
     if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;

@@ -123,14 +123,15 @@ refuse_tag "x*;touch /tmp/pwned-slash;#" "Tag cannot contain a / character"
 refuse_tag "$long_tag" "Tag cannot be longer than 200 bytes"
 # A '*' in an otherwise good tag is a character of the name: the stop tasks once
 # sent it down their glob branch unquoted, and this tag ran `touch` on the hosts.
-# Quoted, murder_client gets the whole pidfile name (and finds nothing running);
+# Quoted, murder_client gets the whole tag and stops (finds) the whole pidfile
+# name, never a pattern (its JSON stop line names it);
 # 200 bytes is still a tag.
 star_tag="x*;cd;touch pwned-star;#"
 for good in "$star_tag" "${long_tag:1}"; do
   tag="$good" cap fleet murder:stop_seeding murder:stop_peering > "$SANDBOX/out" 2>&1 ||
     { cat "$SANDBOX/out"; fail "the stop tasks failed for the tag '$good'"; }
   for name in "seed-$good" "peer-$good"; do
-    grep -qF "not running: /srv/murder/run/$name.pid" "$SANDBOX/capistrano.log" ||
+    grep -qF "\"pidfile\":\"/srv/murder/run/$name.pid\",\"outcome\":\"not_running\"" "$SANDBOX/capistrano.log" ||
       { tail -30 "$SANDBOX/capistrano.log"; fail "murder_client stop did not get run/$name.pid whole"; }
   done
 done

@@ -14,13 +14,21 @@ expect_one_error 2 "^murder_make_torrent: error: tracker is required" "$BIN/murd
 expect_one_error 2 "^murder_make_torrent: error: .*not expected: extra" "$BIN/murder_make_torrent" release h:1 t.torrent extra
 expect_one_error 2 "^murder_tracker: error: .*not expected: .*--no_such_option" "$BIN/murder_tracker" --no_such_option 1
 expect_one_error 2 "^murder_tracker: error: .*--port = abc" "$BIN/murder_tracker" --port abc
-expect_one_error 2 "^murder_client: error: ip is required" "$BIN/murder_client" peer good.torrent out.tgz
-expect_one_error 2 "^murder_client: error: .*not expected: extra" "$BIN/murder_client" peer good.torrent out.tgz 127.0.0.5 extra
+expect_one_error 2 "^murder_client: error: peer takes TORRENT SAVEAS IP, or IP with --tag" "$BIN/murder_client" peer good.torrent out.tgz
+expect_one_error 2 "^murder_client: error: arguments: At Most 3" "$BIN/murder_client" peer good.torrent out.tgz 127.0.0.5 extra
 expect_one_error 2 "^murder_client: error: unknown mode 'fetch'" "$BIN/murder_client" fetch good.torrent out.tgz 127.0.0.5
 expect_one_error 2 "^murderctl: error: task is required" "$BIN/murderctl"
 expect_one_error 2 "^murderctl: error: .*not expected: .*--no-such-flag" "$BIN/murderctl" --no-such-flag status
+# The deploy form checks the tag itself, with the original's words, before it
+# makes anything under --home.
+expect_one_error 2 "^murder_client: error: Tag cannot contain a / character" \
+  "$BIN/murder_client" peer 127.0.0.5 --home "$SANDBOX/home" --tag ../x --destination "$SANDBOX/app"
+expect_one_error 2 "^murder_make_torrent: error: Tag cannot be '\.\.': it is not a usable name" \
+  "$BIN/murder_make_torrent" release 127.0.0.1:1 --tag .. --temp "$SANDBOX/t"
+[ ! -e "$SANDBOX/home" ] && [ ! -e "$SANDBOX/t" ] || fail "a refused tag left a directory behind"
 for program in murder_make_torrent murder_tracker murder_client murderctl; do
-  "$BIN/$program" --help | grep -q "^Usage:" || fail "$program --help printed no usage"
+  help=$("$BIN/$program" --help) || fail "$program --help exited non-zero"
+  grep -q "^Usage:" <<< "$help" || fail "$program --help printed no usage"
 done
 [ ! -e t.torrent ] || fail "a refused command line left t.torrent behind"
 pass "bad command lines exit 2 with one error line; --help exits 0"

@@ -1,6 +1,6 @@
 # The bundle distribute_files installs runs on a host with nothing but glibc: a
 # chroot holding only the bundle and glibc's own libraries runs every program and
-# makes a torrent.
+# makes a torrent; its own murder_client install-bundle puts it in place.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 sandbox_init
@@ -24,3 +24,29 @@ chroot "$root" /bin/murder_make_torrent /data/payload 198.18.0.10:8998 /data/pay
   fail "murder_make_torrent failed in the chroot"
 [ -s "$root/data/payload.torrent" ] || fail "no torrent written in the chroot"
 pass "bundle ($(du -h "$BUNDLE" | cut -f1), $libs library files) runs all four programs with only glibc present"
+
+# install-bundle: the new bundle's own murder_client swaps bin/ and lib/ into
+# murder's directory and keeps run/; a directory too full to be an install is
+# refused with the original's words and left as it was.
+install_into() {  # install_into HOME: unpack the bundle beside HOME's install, run its install-bundle
+  rm -rf "$1/.bundle-new" && mkdir -p "$1/.bundle-new" && cp "$BUNDLE" "$1/.bundle.tgz" &&
+    tar --no-same-owner -xzf "$1/.bundle.tgz" -C "$1/.bundle-new" &&
+    "$1/.bundle-new/bin/murder_client" install-bundle --home "$1"
+}
+home="$SANDBOX/murder"
+mkdir -p "$home/bin" "$home/run"
+echo old > "$home/bin/murder_client"
+echo 123 > "$home/run/seed-T.pid"
+said=$(install_into "$home") || fail "install-bundle failed: $said"
+[ "$said" = "murder $("$BIN/murder_client" --version) in $home" ] || fail "install-bundle said '$said'"
+"$home/bin/murder_client" --version > /dev/null || fail "the installed murder_client does not run"
+[ "$(cat "$home/run/seed-T.pid")" = 123 ] || fail "install-bundle touched run/"
+[ ! -e "$home/.bundle-new" ] && [ ! -e "$home/.bundle.tgz" ] && [ ! -e "$home/.bin-old" ] ||
+  fail "install-bundle left $(ls -A "$home" | tr '\n' ' ')"
+full="$SANDBOX/full"
+mkdir -p "$full/data"
+for i in $(seq 1000); do : > "$full/data/f$i"; done
+expect_one_error 2 "Cowardly refusing to remove files! Check the remote_murder_path\." install_into "$full"
+[ "$(ls "$full/data" | wc -l)" = 1000 ] && [ ! -e "$full/bin" ] && [ ! -e "$full/.bundle-new" ] ||
+  fail "a refused install-bundle changed $full"
+pass "install-bundle swaps bin/ and lib/ in and keeps run/; a directory of 1000 files is refused with the original's words"

@@ -20,7 +20,7 @@ CTL=("$BIN/murderctl" --local fleet)
 at_exit '"${CTL[@]}" stop_all_peering stop_all_seeding stop_tracker >/dev/null 2>&1'
 make_tree release 8
 
-expect_one_error 2 "you must specify a 'tag' parameter" "${CTL[@]}" deploy
+expect_one_error 2 "You must specify a 'tag' parameter to identify the transfer" "${CTL[@]}" deploy
 expect_one_error 2 "you must specify a 'files_path' parameter" "${CTL[@]}" deploy tag=v1
 expect_one_error 2 "you must specify a 'destination_path' parameter" "${CTL[@]}" deploy tag=v1 files_path=release
 expect_one_error 2 "unknown task 'deplyo'" "${CTL[@]}" deplyo tag=v1

@@ -189,7 +189,7 @@ TEST_F(archive_test, refuses_a_non_empty_target_unless_replacing) {
   write(path("dest/old.txt"), "old");
   EXPECT_THROW(murder::extract_archive(path("t.tgz"), path("dest"), {}), murder::failure);
   EXPECT_EQ(slurp(path("dest/old.txt")), "old");
-  murder::extract_archive(path("t.tgz"), path("dest"), {true});
+  murder::extract_archive(path("t.tgz"), path("dest"), {true, ""});
   EXPECT_FALSE(fs::exists(path("dest/old.txt")));
   EXPECT_EQ(slurp(path("dest/a/b/c.txt")), "nested");
 }
@@ -258,7 +258,7 @@ TEST_F(archive_test, extracting_through_a_symlinked_parent_keeps_the_link) {
   EXPECT_TRUE(staging_dirs_in(path("x/real")).empty());
   EXPECT_TRUE(staging_dirs_in(path("x")).empty());
 
-  murder::extract_archive(path("t.tgz"), path("x/link/app"), {true});  // replaced through the link too
+  murder::extract_archive(path("t.tgz"), path("x/link/app"), {true, ""});  // replaced through the link too
   EXPECT_TRUE(fs::is_symlink(path("x/link")));
   EXPECT_EQ(slurp(path("x/real/app/a/b/c.txt")), "nested");
   EXPECT_TRUE(staging_dirs_in(path("x/real")).empty());
@@ -272,7 +272,7 @@ TEST_F(archive_test, a_target_that_is_a_link_to_a_directory_is_followed_and_kept
   fs::create_directories(path("data/www"));
   write(path("data/www/old.txt"), "old");
   fs::create_directory_symlink("data/www", path("www"));
-  murder::extract_archive(path("t.tgz"), path("www"), {true});
+  murder::extract_archive(path("t.tgz"), path("www"), {true, ""});
   EXPECT_TRUE(fs::is_symlink(path("www")));
   EXPECT_EQ(slurp(path("data/www/a/b/c.txt")), "nested");
   EXPECT_FALSE(fs::exists(path("data/www/old.txt")));

@@ -44,13 +44,6 @@ TEST_F(ctl_config_test, hostile_values_reach_the_remote_shell_literally) {
   EXPECT_FALSE(fs::exists(canary));
 }
 
-TEST(tag, slash_and_empty_are_refused) {
-  EXPECT_NO_THROW(validate_tag("Deploy20100101"));
-  EXPECT_EQ(error_of([] { validate_tag("a/b"); }), "tag 'a/b' may not contain '/'");
-  EXPECT_EQ(error_of([] { validate_tag(""); }), "you must specify a 'tag' parameter to identify the transfer (tag=NAME or default_tag)");
-  EXPECT_EQ(error_of([] { validate_tag(".."); }), "tag '..' is not a usable name");
-}
-
 TEST_F(ctl_config_test, reads_every_setting) {
   write(path("hosts.dat"), "# fleet\nweb1\n  web2  \n\nweb3 # spare\n");
   auto config = parse_config(R"(

@@ -141,11 +141,11 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
   ASSERT_EQ(commands.size(), 3u);
   std::string temp = root_.string();
   EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tgz.torrent (14 bytes)");
-  std::string quoted_torrent = "'" + temp + "/v1'\\''$(touch x).tgz.torrent'";
-  EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' " + quoted_torrent + " '" + temp +
-                             "/v1'\\''$(touch x).tgz' 'h2' '--extract' '/srv/my app/v1'\\''$(touch x)' '--pidfile' "
-                             "'/opt/murder/run/peer-v1'\\''$(touch x).pid' '--logfile' "
-                             "'/opt/murder/log/peer-v1'\\''$(touch x).log' '--status-interval' '1' '--json' '--replace'");
+  // murder_client lays out the pidfile, log, payload and target from --home,
+  // --tag, --temp and --destination (core/deploy_layout.hpp).
+  EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
+                         "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
+                         "'--replace'");
 }
 
 TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {
@@ -157,7 +157,7 @@ TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {
   auto made = std::find_if(on_seeder.begin(), on_seeder.end(),
                            [](const std::string& c) { return c.find("murder_make_torrent") != std::string::npos; });
   ASSERT_NE(made, on_seeder.end());
-  EXPECT_NE(made->find("'/srv/r' 't1:8998' '" + root_.string() + "/v1.tgz.torrent' '--tracker' 't2:8998'"),
+  EXPECT_NE(made->find("'/srv/r' 't1:8998' '--tracker' 't2:8998' '--tag' 'v1' '--temp' '" + root_.string() + "'"),
             std::string::npos)
       << *made;
   for (const char* tracker : {"t1", "t2"}) {

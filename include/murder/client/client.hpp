@@ -27,6 +27,8 @@ struct peer_job {
   bool foreground = false;        // seed after completion without detaching
   int status_interval = 5;        // seconds between status lines off a terminal
   bool json = false;              // event lines on stdout (status_events.hpp) instead of text
+  bool check_only = false;        // check the destination, then exit: nothing downloaded or written
+  std::string host;               // deploy form: names this host in a refusal (extract_options::host)
   std::string pidfile;
 };
 
@@ -35,6 +37,7 @@ struct seed_job {
   bool daemon = false;
   int announce_timeout = 30;  // seconds for the tracker's first answer; 0: do not wait
   bool json = false;          // a "seeding" event line on stdout instead of text
+  bool unless_running = false;  // exit 0 at once when `pidfile` names a running murder process
   std::string pidfile;
 };
 

@@ -21,4 +21,13 @@ int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::se
 // otherwise.
 int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json = false);
 
+// Puts a bundle in place: run as HOME/.bundle-new/bin/murder_client, the
+// bundle unpacked there by the front end, it swaps HOME/bin and HOME/lib for
+// the new ones (run/, log/ and torrents/ stay), removes the unpacked copy and
+// HOME/.bundle.tgz, and prints "murder VERSION in HOME". A HOME holding 1000
+// files or more is refused with the original's words ("Cowardly refusing to
+// remove files! Check the remote_murder_path."), nothing changed but the
+// unpacked copy and tarball removed.
+int run_install_bundle(const std::filesystem::path& home);
+
 }  // namespace murder::client

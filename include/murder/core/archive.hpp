@@ -73,6 +73,10 @@ struct extract_options {
   // When the target exists and is not empty: false refuses, true replaces its
   // contents (swapped out atomically, then deleted).
   bool replace_existing = false;
+  // The host named in the refusal of a non-empty target, which is then the
+  // original Murder's words: "destination_path DIR on HOST is not empty".
+  // Empty: "destination DIR is not empty; refusing to overwrite it".
+  std::string host;
 };
 
 struct extract_result {

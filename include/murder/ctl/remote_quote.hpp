@@ -20,8 +20,5 @@ std::string shell_quote_path(std::string_view path);
 // is not a path never starts with "~/").
 std::string shell_command(const std::vector<std::string>& words);
 
-// Throws failure(usage) unless `tag` is usable as a file name: non-empty, no '/',
-// no NUL, not "." or "..", at most 200 bytes.
-void validate_tag(std::string_view tag);
 
 }  // namespace murder::ctl

@@ -41,11 +41,9 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
 struct remote_layout {
   std::string root;
   std::string program(std::string_view name) const { return root + "/bin/" + std::string(name); }
-  std::string run_dir() const { return root + "/run"; }
-  std::string log_dir() const { return root + "/log"; }
-  std::string torrent_dir() const { return root + "/torrents"; }  // the tracker's allowed_dir
-  std::string pidfile(std::string_view name) const { return run_dir() + "/" + std::string(name) + ".pid"; }
-  std::string logfile(std::string_view name) const { return log_dir() + "/" + std::string(name) + ".log"; }
+  // Where a torrent is handed to a tracker (its allowed_dir, core/deploy_layout.hpp);
+  // the programs lay out the rest themselves from --home.
+  std::string torrent_dir() const { return root + "/torrents"; }
 };
 
 // Everything the tasks of one run share. Read-only while tasks run.

@@ -23,6 +23,7 @@ require "capistrano/scm/plugin"
 require_relative "murder/settings"
 require_relative "murder/roles"
 require_relative "murder/remote"
+require_relative "murder/events"
 require_relative "murder/local_files"
 require_relative "murder/scm"
 

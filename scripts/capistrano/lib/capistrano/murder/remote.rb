@@ -14,25 +14,6 @@ module Capistrano
       words.flatten.map { |word| Shellwords.escape(word.to_s) }.join(" ")
     end
 
-    # Makes remote_murder_path, then fails with the original's words when it
-    # holds 1000 files or more: distribute_files replaces what is there, and a
-    # directory this full is more likely a mistake than an old murder install.
-    def check_murder_path_command
-      dir = command(murder_path)
-      "mkdir -p #{dir} && n=$(find #{dir} -xdev 2>/dev/null | head -n 1001 | wc -l) && " \
-        "if [ \"$n\" -gt 1000 ]; then echo #{command(too_full_message(murder_path))} >&2; exit 2; fi"
-    end
-
-    # A command that succeeds when murder_client may extract into `target`:
-    # nothing is there, or an empty directory (or a link to one; find -H
-    # follows `target` itself). find prints `target` when anything else is.
-    # Success means free so that --dry-run, where every test succeeds, goes on.
-    def destination_free_command(target)
-      # "./" keeps a relative name from being read as an option or expression.
-      path = target.start_with?("/") ? target : "./#{target}"
-      "! #{command('find', '-H', path, '-maxdepth', '0', '!', '(', '-type', 'd', '-empty', ')')} 2>/dev/null | grep -q ."
-    end
-
     # Each tracker serves only the torrents in its allowed dir.
     def register_with_trackers(tag, torrent_bytes)
       on trackers do
@@ -70,27 +51,65 @@ module Capistrano
       end
     end
 
-    # Starts `start` (a command) unless the pidfile names a running murder process.
-    def start_unless_running(name, start)
-      "#{command('mkdir', '-p', "#{murder_path}/run", "#{murder_path}/log", "#{murder_path}/torrents")} && " \
-        "if #{command(program('murder_client'), 'status', pidfile(name))} >/dev/null 2>&1; " \
-        "then echo already running; else #{start}; fi"
+    # The programs lay out murder's files on the host themselves (pidfiles,
+    # logs, the tracker's state and allowed dir under --home; TAG.tgz and its
+    # torrent in --temp; the release in destination/TAG), check the tag, and
+    # start a daemon only unless it runs (murder's core/deploy_layout.hpp):
+    # the plugin and murderctl send the same words.
+
+    def tracker_command
+      words = [program("murder_tracker"), "--home", murder_path, "--port", fetch(:tracker_port), "--daemon",
+               "--unless-running"]
+      # Loopback too: the seeder beside the tracker may reach it over loopback
+      # (its host name resolving to 127.0.1.1) and announces its outward address.
+      words += ["--allowed_cidrs", "#{allowed_networks},127.0.0.0/8"] if allowed_networks
+      command(words)
     end
 
-    # Stops the process of run/NAME.pid. The whole path is quoted: NAME holds the
-    # tag, and a '*' in it is a character of the name, never a glob.
-    def stop(name)
-      command(program("murder_client"), "stop", pidfile(name))
+    def make_torrent_command(tag, files)
+      command(program("murder_make_torrent"), files, tracker_words, "--tag", tag, "--temp", temp_path)
     end
 
-    # The only globs that reach a remote shell, literals here: never built from
-    # a tag or a setting.
-    STOP_ALL_GLOBS = { seed: "seed-*.pid", peer: "peer-*.pid" }.freeze
+    def seed_command(host, tag)
+      command(program("murder_client"), "seed", host.hostname, "--home", murder_path, "--tag", tag, "--temp",
+              temp_path, "--daemon", "--unless-running", peer_filter_words)
+    end
 
-    # Stops every seeder (:seed) or peer (:peer) of ours. Only the directory,
-    # from settings, is quoted; the constant glob is left for the shell.
-    def stop_all(kind)
-      "#{command(program('murder_client'), 'stop')} #{command("#{murder_path}/run")}/#{STOP_ALL_GLOBS.fetch(kind)}"
+    # murder_client peer for TAG on HOST, delivering into destination.
+    def peer_words(host, tag, destination)
+      words = [program("murder_client"), "peer", host.hostname, "--home", murder_path, "--tag", tag, "--temp", temp_path,
+               "--destination", destination]
+      if flag?("path_is_file")
+        file_name = env_or_default("files_path", :default_seeder_files_path)
+        words += ["--file-name", file_name.empty? ? tag : File.basename(file_name)]
+      elsif flag?("no_tag_directory")
+        words << "--no-tag-directory"
+      end
+      words << "--replace" if flag?("unsafe_please_delete")
+      words
+    end
+
+    # Stops murder's ROLE process of TAG (every one of the role without a tag);
+    # murder_client finds the pidfiles, so a '*' in a tag is a character, never a glob.
+    def stop_command(role, tag = nil)
+      words = [program("murder_client"), "stop", "--json", "--home", murder_path, "--role", role]
+      words += ["--tag", tag] if tag
+      command(words)
+    end
+
+    # Stops ROLE (of TAG) on `hosts`, one line per host saying what it stopped
+    # (from murder_client's stop events).
+    def stop_on(hosts, role, tag = nil)
+      stop = stop_command(role, tag)
+      on(hosts) { |host| info "#{host}: #{Murder.stop_summary(capture(stop))}" }
+    end
+
+    # Unpacks the uploaded bundle beside the old install; its own murder_client
+    # swaps bin/ and lib/ in (run/, log/, torrents/ stay) and refuses, with the
+    # original's words, a directory too full to be a murder install.
+    def install_bundle_command
+      "cd #{command(murder_path)} && rm -rf .bundle-new && mkdir .bundle-new && " \
+        "tar --no-same-owner -xzf .bundle.tgz -C .bundle-new && .bundle-new/bin/murder_client install-bundle --home ."
     end
   end
 end

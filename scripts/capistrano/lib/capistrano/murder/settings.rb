@@ -69,30 +69,6 @@ module Capistrano
       value
     end
 
-    # Where murder:peer puts the payload on each peer: destination_path/TAG
-    # (extracted), destination_path itself with no_tag_directory, or with
-    # path_is_file the file by its own name.
-    def peer_target(tag, destination)
-      if flag?("path_is_file")
-        file_name = env_or_default("files_path", :default_seeder_files_path)
-        "#{destination}/#{file_name.empty? ? tag : File.basename(file_name)}"
-      elsif flag?("no_tag_directory")
-        destination
-      else
-        "#{destination}/#{tag}"
-      end
-    end
-
-    # The original's words, for a peer whose target is not empty; HOST is the
-    # server's name in the stage (the original printed the host's $HOSTNAME).
-    def not_empty_message(target, host) = "destination_path #{target} on #{host} is not empty"
-
-    # The original's words, for a remote_murder_path too full to be an old
-    # murder install; then which directory, and why.
-    def too_full_message(dir)
-      "Cowardly refusing to remove files! Check the remote_murder_path. (#{dir} holds 1000 files or more)"
-    end
-
     def temp_path = env_or_default("temp_path", :default_temp_path)
     def payload(the_tag) = "#{temp_path}/#{the_tag}.tgz"
     def torrent(the_tag) = "#{payload(the_tag)}.torrent"
@@ -100,8 +76,6 @@ module Capistrano
     # Through fetch every time: the default is a lambda over shared_path.
     def murder_path = fetch(:remote_murder_path).to_s
     def program(name) = "#{murder_path}/bin/#{name}"
-    def pidfile(name) = "#{murder_path}/run/#{name}.pid"
-    def logfile(name) = "#{murder_path}/log/#{name}.log"
 
     # `set :allowed_networks, [...]` as one comma-separated option value, or nil.
     def allowed_networks

@@ -1,0 +1,169 @@
+#include "murder/client/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "murder/client/deploy_form.hpp"
+#include "murder/client/session.hpp"
+#include "murder/core/cidr.hpp"
+#include "murder/core/command_line.hpp"
+#include "murder/core/error.hpp"
+
+namespace murder::client {
+
+namespace {
+
+// What peer and seed share: the positional words and the deploy form's options.
+struct transfer_words {
+  deploy_words deploy;
+  std::string allow, pidfile, logfile;
+};
+
+void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w) {
+  mode.add_option("arguments", w.deploy.args, "TORRENT SAVEAS IP (the original's form), or IP with --tag")
+      ->required()
+      ->expected(1, 3);
+  mode.add_option("--home", w.deploy.home, "murder's directory here: pidfile and log go to its run/ and log/ (needs --tag)");
+  mode.add_option("--tag", w.deploy.tag, "the transfer's tag: TEMP/TAG.tgz and its .torrent, ROLE-TAG.pid");
+  mode.add_option("--temp", w.deploy.temp, "where TAG.tgz and TAG.tgz.torrent are, with --tag")->capture_default_str();
+  mode.add_option("--port", t.session.listen_port, "first port to listen on")->capture_default_str();
+  mode.add_option("--allow-peers", w.allow, "only exchange data with these networks (comma-separated CIDRs)");
+  mode.add_option("--logfile", w.logfile, "append the log here instead of stderr");
+  mode.add_option("--pidfile", w.pidfile, "write the working process's pid here");
+  mode.add_option("--setting", t.session.setting_overrides,
+                  "a libtorrent setting NAME=VALUE over murder's own, for tuning (repeatable)")
+      ->allow_extra_args(false);
+}
+
+// Fills `t` and the job's pidfile from the words; returns the log file.
+std::string resolve(const transfer_words& w, const std::string& role, transfer_options& t, std::string& pidfile,
+                    std::optional<std::filesystem::path>* extract_to = nullptr,
+                    std::optional<std::filesystem::path>* copy_to = nullptr) {
+  auto places = resolve_transfer(w.deploy, role, w.pidfile, w.logfile, extract_to ? *extract_to : std::nullopt,
+                                 copy_to ? *copy_to : std::nullopt);
+  t.torrent = places.torrent;
+  t.saveas = places.saveas;
+  t.session.ip = places.ip;
+  t.session.allowed_peers = parse_cidr_list(w.allow);
+  check_setting_overrides(t.session.setting_overrides);
+  pidfile = places.pidfile;
+  if (extract_to) *extract_to = places.extract_to;
+  if (copy_to) *copy_to = places.copy_to;
+  return places.logfile;
+}
+
+// stop and status: pidfiles given, or chosen under --home.
+struct pidfile_words {
+  std::vector<std::filesystem::path> given;
+  std::string home, role, tag;
+};
+
+void add_pidfile_options(CLI::App& mode, pidfile_words& w) {
+  mode.add_option("pidfile", w.given, "pidfiles written by --pidfile");
+  mode.add_option("--home", w.home, "murder's directory: its run/*.pid, narrowed by --role and --tag");
+  mode.add_option("--role", w.role, "tracker, seed or peer (with --home)");
+  mode.add_option("--tag", w.tag, "the transfer's tag (with --home and --role seed or peer)");
+}
+
+std::vector<std::filesystem::path> pidfiles_of(const pidfile_words& w, const std::string& mode) {
+  if (w.home.empty()) {
+    if (w.given.empty()) throw failure(exit_code::usage, mode + " takes PIDFILE... or --home DIR");
+    if (!w.role.empty() || !w.tag.empty()) throw failure(exit_code::usage, "--role and --tag go with --home");
+    return w.given;
+  }
+  auto chosen = select_pidfiles(w.home, w.role, w.tag);
+  chosen.insert(chosen.end(), w.given.begin(), w.given.end());
+  return chosen;
+}
+
+}  // namespace
+
+std::variant<int, client_command> parse_client_command(int argc, char** argv) {
+  client_command command;
+  transfer_words peer_words, seed_words;
+  pidfile_words stop_words, status_words;
+  std::string extract, copy;
+  CLI::App app{"murder_client: download or serve one murder torrent"};
+  app.set_version_flag("--version", MURDER_VERSION);
+  app.require_subcommand(1);
+
+  auto& peer = command.peer;
+  auto* peer_cmd = app.add_subcommand("peer", "download, verify, deliver, then seed a while in the background");
+  add_transfer_options(*peer_cmd, peer.transfer, peer_words);
+  peer_cmd->add_option("--extract", extract, "unpack the downloaded tarball into this directory (atomically)");
+  peer_cmd->add_option("--copy-to", copy, "place the downloaded file here (atomically)");
+  peer_cmd->add_option("--destination", peer_words.deploy.destination,
+                       "with --tag: unpack into DESTINATION/TAG (atomically)");
+  peer_cmd->add_flag("--no-tag-directory", peer_words.deploy.no_tag_directory, "with --destination: into DESTINATION itself");
+  peer_cmd->add_option("--file-name", peer_words.deploy.file_name,
+                       "with --destination: the payload is one file, placed as DESTINATION/NAME");
+  peer_cmd->add_flag("--replace", peer.replace_existing, "empty a non-empty destination first");
+  peer_cmd->add_option("--seed-after", peer.seed_after, "seconds to seed once done")->capture_default_str();
+  peer_cmd->add_flag("--foreground", peer.foreground, "seed after completion in this process, then exit");
+  peer_cmd->add_option("--stall-timeout", peer.transfer.stall_timeout, "fail after this many seconds without progress")
+      ->capture_default_str();
+  peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
+      ->capture_default_str();
+  peer_cmd->add_flag("--json", peer.json, "progress and result as JSON event lines on stdout (docs/STATUS.md)");
+  peer_cmd->add_flag("--check-destination", peer.check_only,
+                     "only check that the destination is free (missing or empty), then exit");
+
+  auto& seed = command.seed;
+  auto* seed_cmd = app.add_subcommand("seed", "check the payload and serve it until stopped");
+  seed_cmd->alias("seeder");  // the original's Capistrano task said `murder_client.py seeder`
+  add_transfer_options(*seed_cmd, seed.transfer, seed_words);
+  seed_cmd->add_flag("--trust", seed.transfer.trust, "skip checking the payload against the torrent");
+  seed_cmd->add_flag("--super-seed", seed.transfer.super_seed,
+                     "offer each peer only pieces no other peer has yet (BEP 16), so the seed sends about one copy");
+  bool every_request = false;
+  seed_cmd->add_flag("--every-request", every_request,
+                     "serve every request as a plain seed does, repeats included (a fleet then gets 2-3 copies)");
+  seed_cmd->add_flag("--daemon", seed.daemon, "detach into the background once the tracker has answered");
+  seed_cmd->add_flag("--unless-running", seed.unless_running,
+                     "exit 0 saying so when the pidfile names a running murder process");
+  seed_cmd->add_flag("--json", seed.json, "a JSON event line on stdout once seeding (docs/STATUS.md)");
+  seed_cmd->add_option("--announce-timeout", seed.announce_timeout, "seconds to wait for the tracker's first answer")
+      ->capture_default_str();
+
+  auto* stop_cmd = app.add_subcommand("stop", "stop the murder processes these pidfiles name");
+  add_pidfile_options(*stop_cmd, stop_words);
+  stop_cmd->add_option("--grace", command.grace, "seconds to wait after SIGTERM before SIGKILL")->capture_default_str();
+  stop_cmd->add_flag("--json", command.json, "a JSON event line per pidfile, with the stopped process's figures");
+  auto* status_cmd = app.add_subcommand("status", "say whether these pidfiles name running murder processes");
+  add_pidfile_options(*status_cmd, status_words);
+  status_cmd->add_flag("--json", command.json, "a JSON event line per pidfile");
+
+  auto* install_cmd = app.add_subcommand("install-bundle", "run from a bundle unpacked in HOME/.bundle-new: put it in place");
+  install_cmd->add_option("--home", command.home, "murder's directory (remote_murder_path)")->required();
+
+  auto is_mode = [&](const std::string& word) {
+    return !app.get_subcommands([&](CLI::App* mode) { return mode->check_name(word); }).empty();
+  };
+  if (argc > 1 && argv[1][0] != '-' && !is_mode(argv[1])) {
+    throw failure(exit_code::usage, std::string("unknown mode '") + argv[1] +
+                                        "' (use peer, seed or seeder, stop, status, install-bundle; see --help)");
+  }
+  if (auto done = parse_command_line(app, argc, argv)) return *done;
+
+  if (*stop_cmd) {
+    command.what = client_command::mode::stop;
+    command.pidfiles = pidfiles_of(stop_words, "stop");
+  } else if (*status_cmd) {
+    command.what = client_command::mode::status;
+    command.pidfiles = pidfiles_of(status_words, "status");
+  } else if (*install_cmd) {
+    command.what = client_command::mode::install_bundle;
+  } else if (*peer_cmd) {
+    command.what = client_command::mode::peer;
+    if (!extract.empty()) peer.extract_to = extract;
+    if (!copy.empty()) peer.copy_to = copy;
+    command.logfile = resolve(peer_words, "peer", peer.transfer, peer.pidfile, &peer.extract_to, &peer.copy_to);
+    if (!peer_words.deploy.destination.empty()) peer.host = peer.transfer.session.ip;
+  } else {
+    command.what = client_command::mode::seed;
+    seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
+    command.logfile = resolve(seed_words, "seed", seed.transfer, seed.pidfile);
+  }
+  return command;
+}
+
+}  // namespace murder::client

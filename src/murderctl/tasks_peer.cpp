@@ -6,16 +6,14 @@
 
 namespace murder::ctl {
 
-namespace {
-
-}  // namespace
-
 void check_destination(const task_env& env) {
   if (env.values.destination_path.empty()) {
     throw failure(exit_code::usage,
-                  "you must specify a 'destination_path' parameter with the directory in which to place (and "
-                  "extract) the transferred files; a directory named by the tag is made inside it unless "
-                  "no_tag_directory=1 (destination_path=DIR or default_destination_path)");
+                  "You must specify a 'destination_path' parameter with the directory in which to place transferred "
+                  "(and extract) files. Note that inside this directory, a new directory named by the tag will be "
+                  "created. It is inside of this second diectory that the files which the torrent was created from "
+                  "will be placed. To not create this second directory, pass in parameter 'no_tag_directory=1' "
+                  "(destination_path=DIR or default_destination_path)");
   }
 }
 

@@ -35,7 +35,7 @@ std::string save_torrent_locally(host_call& call) {
 void check_files_path(const task_env& env) {
   if (env.values.files_path.empty()) {
     throw failure(exit_code::usage,
-                  "you must specify a 'files_path' parameter with the directory on the seeder which contains the "
+                  "You must specify a 'files_path' parameter with the directory on the seeder which contains the "
                   "files to distribute (files_path=DIR or default_seeder_files_path)");
   }
 }

@@ -21,8 +21,8 @@ at_exit '"${CTL[@]}" stop_all_peering stop_all_seeding stop_tracker >/dev/null 2
 make_tree release 8
 
 expect_one_error 2 "You must specify a 'tag' parameter to identify the transfer" "${CTL[@]}" deploy
-expect_one_error 2 "you must specify a 'files_path' parameter" "${CTL[@]}" deploy tag=v1
-expect_one_error 2 "you must specify a 'destination_path' parameter" "${CTL[@]}" deploy tag=v1 files_path=release
+expect_one_error 2 "You must specify a 'files_path' parameter with the directory on the seeder which contains the files to distribute" "${CTL[@]}" deploy tag=v1
+expect_one_error 2 "You must specify a 'destination_path' parameter with the directory in which to place transferred \\(and extract\\) files" "${CTL[@]}" deploy tag=v1 files_path=release
 expect_one_error 2 "unknown task 'deplyo'" "${CTL[@]}" deplyo tag=v1
 expect_one_error 2 "unknown setting 'tga'" "${CTL[@]}" deploy tga=v1
 expect_one_error 2 "config file nope.toml does not exist" "${CTL[@]}" -c nope.toml status

@@ -67,17 +67,6 @@ namespace :murder do
     on(murder.seeder) { |host| execute murder.seed_command(host, tag) }
   end
 
-  desc "Stop seeding TAG"
-  task :stop_seeding do
-    tag = murder.require_tag
-    murder.stop_on(murder.seeder, "seed", tag)
-  end
-
-  desc "Stop every murder seeder"
-  task :stop_all_seeding do
-    murder.stop_on(murder.seeder, "seed")
-  end
-
   desc "Download TAG on every peer and extract it into destination_path/TAG/ (atomically)"
   task :peer do
     tag = murder.require_tag
@@ -115,15 +104,21 @@ namespace :murder do
     end
   end
 
-  desc "Stop the background seeding of finished peers for TAG"
-  task :stop_peering do
-    tag = murder.require_tag
-    murder.stop_on(murder.peers, "peer", tag)
-  end
+  # stop_seeding and stop_all_seeding on the seeder, stop_peering and
+  # stop_all_peering on the peers.
+  {
+    seeding: ["seed", -> { murder.seeder }, "seeding TAG", "every murder seeder"],
+    peering: ["peer", -> { murder.peers }, "the background seeding of finished peers for TAG", "every murder peer process"]
+  }.each do |name, (role, hosts, one, all)|
+    desc "Stop #{one}"
+    task :"stop_#{name}" do
+      murder.stop_on(hosts.call, role, murder.require_tag)
+    end
 
-  desc "Stop every murder peer process"
-  task :stop_all_peering do
-    murder.stop_on(murder.peers, "peer")
+    desc "Stop #{all}"
+    task :"stop_all_#{name}" do
+      murder.stop_on(hosts.call, role)
+    end
   end
 
   desc "Remove TEMP/TAG.tgz and its .torrent from peers and seeder"

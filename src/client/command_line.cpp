@@ -38,13 +38,14 @@ void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w
 std::string resolve(const transfer_words& w, const std::string& role, transfer_options& t, std::string& pidfile,
                     std::optional<std::filesystem::path>* extract_to = nullptr,
                     std::optional<std::filesystem::path>* copy_to = nullptr) {
+  // Checked first: resolve_transfer makes HOME's directories.
+  t.session.allowed_peers = parse_cidr_list(w.allow);
+  check_setting_overrides(t.session.setting_overrides);
   auto places = resolve_transfer(w.deploy, role, w.pidfile, w.logfile, extract_to ? *extract_to : std::nullopt,
                                  copy_to ? *copy_to : std::nullopt);
   t.torrent = places.torrent;
   t.saveas = places.saveas;
   t.session.ip = places.ip;
-  t.session.allowed_peers = parse_cidr_list(w.allow);
-  check_setting_overrides(t.session.setting_overrides);
   pidfile = places.pidfile;
   if (extract_to) *extract_to = places.extract_to;
   if (copy_to) *copy_to = places.copy_to;

@@ -45,6 +45,7 @@ transfer_places resolve_transfer(const deploy_words& words, const std::string& r
     if (!tagged) throw usage("--destination needs --tag: the release goes to DESTINATION/TAG");
     if (places.extract_to || places.copy_to) throw usage("--destination with --extract or --copy-to: give one of them");
     if (words.file_name) check_file_name(*words.file_name);
+    if (words.file_name && words.no_tag_directory) throw usage("--file-name and --no-tag-directory: give one of them");
     auto target = delivery_target(words.destination, words.tag, words.no_tag_directory, words.file_name);
     if (words.file_name) places.copy_to = target;
     else places.extract_to = target;
@@ -69,17 +70,23 @@ std::vector<fs::path> select_pidfiles(const fs::path& home, const std::string& r
   if (!tag.empty()) validate_tag(tag);
   if (!tag.empty() && role.empty()) throw usage("--tag needs --role seed or peer");
   host_layout layout{home};
+  if (role == "tracker" && !tag.empty()) throw usage("--tag goes with --role seed or peer, not tracker");
   if (role == "tracker") return {layout.pidfile("tracker")};
   if (!role.empty() && !tag.empty()) return {layout.pidfile(process_name(role, tag))};
-  const std::string prefix = role.empty() ? "" : role + "-";
+  // Only murder's own names: HOME/run may be a system directory by mistake,
+  // and stop removes a stale pidfile it is given.
+  auto ours = [&](const std::string& name) {
+    auto has_prefix = [&](const std::string& prefix) {
+      return name.size() > prefix.size() + 4 && name.compare(0, prefix.size(), prefix) == 0 &&
+             name.compare(name.size() - 4, 4, ".pid") == 0;
+    };
+    if (!role.empty()) return has_prefix(role + "-");
+    return name == "tracker.pid" || has_prefix("seed-") || has_prefix("peer-");
+  };
   std::vector<fs::path> found;
   std::error_code ec;
   for (fs::directory_iterator it(layout.run_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() > 4 + prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
-        name.compare(name.size() - 4, 4, ".pid") == 0) {
-      found.push_back(it->path());
-    }
+    if (ours(it->path().filename().string())) found.push_back(it->path());
   }
   std::sort(found.begin(), found.end());
   return found;

@@ -1,4 +1,7 @@
 #include <cstdio>
+#include <set>
+#include <string>
+#include <vector>
 #include <system_error>
 
 #include "murder/client/control.hpp"
@@ -13,19 +16,24 @@ namespace {
 constexpr const char* staging_name = ".bundle-new";
 constexpr const char* tarball_name = ".bundle.tgz";
 
-// Whether `home` holds at least `limit` entries outside the unpacked bundle.
+// Whether `home` holds at least `limit` entries besides murder's own (the
+// bundle, unpacked or installed, and the daemons' run/, log/ and torrents/,
+// which grow with every deploy). A walk that fails part-way counts as full:
+// the guard must not let a mistake through.
 bool holds_at_least(const fs::path& home, size_t limit) {
+  static const std::set<std::string> murders_own = {"bin", "lib", "run", "log", "torrents", staging_name, tarball_name,
+                                                    ".bin-old", ".lib-old"};
   size_t count = 0;
   std::error_code ec;
   fs::recursive_directory_iterator it(home, fs::directory_options::skip_permission_denied, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
-    if (it.depth() == 0 && it->path().filename() == staging_name) {
+    if (it.depth() == 0 && murders_own.count(it->path().filename().string())) {
       it.disable_recursion_pending();
       continue;
     }
     if (++count >= limit) return true;
   }
-  return false;
+  return static_cast<bool>(ec);
 }
 
 void remove_leftovers(const fs::path& home) {
@@ -54,23 +62,39 @@ int run_install_bundle(const fs::path& home_arg) {
     throw failure(exit_code::usage, "Cowardly refusing to remove files! Check the remote_murder_path. (" +
                                         home.string() + " holds 1000 files or more)");
   }
-  // Old bin/ and lib/ step aside, the new ones move in (renames within HOME),
-  // then the old ones go; run/, log/ and torrents/ are not touched.
-  for (const char* part : {"bin", "lib"}) {
-    const fs::path current = home / part, old = home / (std::string(".") + part + "-old");
-    fs::remove_all(old, ec);
-    if (fs::exists(fs::symlink_status(current, ec))) {
-      fs::rename(current, old, ec);
-      if (ec) throw failure(exit_code::disk, "cannot move " + current.string() + " aside: " + ec.message());
-    }
-    fs::rename(staging / part, current, ec);
-    if (ec) {
-      std::error_code back;
-      fs::rename(old, current, back);
-      throw failure(exit_code::disk, "cannot put " + current.string() + " in place: " + ec.message());
-    }
-    fs::remove_all(old, ec);
+  // Old bin/ and lib/ step aside, the new ones move in (renames within HOME);
+  // only when both are in are the old ones deleted. A failure puts back what
+  // had moved, so an install is never half old, half new.
+  const char* parts[] = {"bin", "lib"};
+  auto aside = [&](const char* part) { return home / (std::string(".") + part + "-old"); };
+  std::vector<fs::path> set_aside, moved_in;
+  auto undo = [&] {
+    std::error_code back;
+    for (const auto& path : moved_in) fs::rename(path, staging / path.filename(), back);
+    for (const auto& old : set_aside) fs::rename(old, home / old.filename().string().substr(1, 3), back);
+  };
+  for (const char* part : parts) {
+    fs::remove_all(aside(part), ec);
+    if (ec) throw failure(exit_code::disk, "cannot remove " + aside(part).string() + ": " + ec.message());
   }
+  for (const char* part : parts) {
+    if (!fs::exists(fs::symlink_status(home / part))) continue;
+    fs::rename(home / part, aside(part), ec);
+    if (ec) {
+      undo();
+      throw failure(exit_code::disk, "cannot move " + (home / part).string() + " aside: " + ec.message());
+    }
+    set_aside.push_back(aside(part));
+  }
+  for (const char* part : parts) {
+    fs::rename(staging / part, home / part, ec);
+    if (ec) {
+      undo();
+      throw failure(exit_code::disk, "cannot put " + (home / part).string() + " in place: " + ec.message());
+    }
+    moved_in.push_back(home / part);
+  }
+  for (const auto& old : set_aside) fs::remove_all(old, ec);
   remove_leftovers(home);
   std::printf("murder %s in %s\n", MURDER_VERSION, home.c_str());
   return 0;

@@ -106,7 +106,11 @@ client_event event_from(const json& j) {
 
 }  // namespace
 
-std::string to_json_line(const client_event& event) { return event_json(event).dump(); }
+// A tag or path may hold bytes that are not UTF-8: they become U+FFFD rather
+// than an exception that would cost the event (or the error it carries).
+std::string to_json_line(const client_event& event) {
+  return event_json(event).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::optional<client_event> parse_event_line(std::string_view line) {
   if (line.empty() || line.front() != '{') return std::nullopt;

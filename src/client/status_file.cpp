@@ -27,7 +27,7 @@ std::string to_json(const run_figures& figures) {
                       {"bytes_uploaded", figures.bytes_uploaded},
                       {"copies_uploaded", figures.copies_uploaded()},
                       {"requests_refused", figures.requests_refused}};
-  return j.dump() + "\n";
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 run_figures figures_from_json(const std::string& text) {

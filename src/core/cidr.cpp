@@ -91,12 +91,20 @@ std::vector<cidr_range> read_address_file(const std::string& path) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     if (text.empty()) continue;
-    // BitTornado's range lines carry a description before the last ':' of an IPv4 range.
-    if (auto dash = text.rfind('-'); dash != std::string_view::npos && text.find('.') != std::string_view::npos) {
-      if (auto colon = text.rfind(':', dash); colon != std::string_view::npos) text = text.substr(colon + 1);
+    // As BitTornado read them: an IPv4 line may carry a description before its
+    // last ':' ("office:10.0.0.5-10.0.0.9") or after its first word
+    // ("10.0.0.0/8 office net"), and a range may have spaces around its '-'.
+    std::string entry(text);
+    if (entry.find('.') != std::string::npos) {
+      if (auto colon = entry.rfind(':'); colon != std::string::npos) entry.erase(0, colon + 1);
     }
+    for (size_t dash; (dash = entry.find(" -")) != std::string::npos || (dash = entry.find("- ")) != std::string::npos;) {
+      entry.erase(entry[dash] == ' ' ? dash : dash + 1, 1);
+    }
+    auto first = entry.find_first_not_of(" \t");
+    entry = first == std::string::npos ? "" : entry.substr(first, entry.find_first_of(" \t", first) - first);
     try {
-      ranges.push_back(parse_address_range(text));
+      ranges.push_back(parse_address_range(entry));
     } catch (const failure& e) {
       throw failure(exit_code::usage, path + " line " + std::to_string(number) + ": " + e.what());
     }

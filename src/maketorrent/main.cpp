@@ -44,8 +44,6 @@ int main(int argc, char** argv) {
     if (!tag.empty()) {
       murder::validate_tag(tag);
       std::error_code ec;
-      fs::create_directories(temp, ec);
-      if (ec) throw murder::failure(murder::exit_code::disk, "cannot make " + temp + ": " + ec.message());
       auto files = murder::transfer_files_for(temp, tag);
       if (target.empty()) target = files.torrent.string();
       if (archive.empty() && fs::is_directory(payload)) archive = files.payload.string();
@@ -58,6 +56,11 @@ int main(int argc, char** argv) {
     spec.trackers.push_back(murder::announce_url(tracker));
     for (const auto& t : more_trackers) spec.trackers.push_back(murder::announce_url(t));
     spec.payload = payload;
+    if (!tag.empty() && fs::exists(payload)) {  // last, once the words are known good
+      std::error_code ec;
+      fs::create_directories(temp, ec);
+      if (ec) throw murder::failure(murder::exit_code::disk, "cannot make " + temp + ": " + ec.message());
+    }
     auto started = std::chrono::steady_clock::now();
     if (!copy_to.empty() && fs::is_directory(payload)) {
       throw murder::failure(murder::exit_code::usage, "--copy-to takes a file, and " + payload + " is a directory");

@@ -17,12 +17,12 @@ void prepare_bundle(task_env& env) { env.bundle_contents = read_file(env.bundle)
 std::string distribute_files(host_call& call) {
   const auto& root = call.env().layout.root;
   std::string dir = shell_quote_path(root);
-  call.run(shell_command({"mkdir", "-p", root}));
+  call.run(shell_command({"mkdir", "-p", "--", root}));
   call.upload(call.env().bundle_contents, root + "/.bundle.tgz", 0600);
   // Unpacked beside the old install; its own murder_client then swaps bin/ and
   // lib/ in (run/, log/ and torrents/ stay) and refuses a directory too full
   // to be a murder install.
-  std::string version = last_line(call.run("cd " + dir +
+  std::string version = last_line(call.run("cd -- " + dir +
                                            " && rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf "
                                            ".bundle.tgz -C .bundle-new && .bundle-new/bin/murder_client install-bundle "
                                            "--home .")

@@ -24,7 +24,7 @@ constexpr const char* no_multitracker =
 
 const ignored_option ignored_options[] = {
     {"ipv6_enabled", std::nullopt, "IPv6 peers are served whenever the tracker listens on an IPv6 address (--bind)"},
-    {"ipv6_binds_v4", std::nullopt, "each --bind address is listened on as given"},
+    {"ipv6_binds_v4", std::nullopt, "a lone --bind :: takes IPv4 too; with several addresses each takes its own family"},
     {"timeout_check_interval", std::nullopt, "murder_tracker checks for silent peers every 5 s"},
     {"nat_check", "0", no_nat_check},
     {"log_nat_checks", "0", no_nat_check},

@@ -45,13 +45,18 @@ int main(int argc, char** argv) {
     app.add_flag("--unless-running", unless_running, "exit 0 saying so when the pidfile names a running murder process");
     murder::tracker::add_bittornado_options(app, old_options);
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
+    config.access.allowed_cidrs = murder::parse_cidr_list(cidrs);
+    config.bind_addresses = murder::split_list(bind);
+    if (config.bind_addresses.empty()) throw murder::failure(murder::exit_code::usage, "--bind names no address");
+    config.server.bind_address = config.bind_addresses.front();
+    auto warnings = murder::tracker::apply_bittornado_options(old_options, config);
     if (!home.empty()) {
       murder::host_layout layout{home};
       if (pidfile_path.empty()) pidfile_path = layout.pidfile("tracker").string();
       if (logfile.empty()) logfile = layout.logfile("tracker").string();
       if (state_file.empty()) state_file = layout.state_file().string();
       if (allowed_dir.empty() && allowed_list.empty()) allowed_dir = layout.torrent_dir().string();
-      layout.make_dirs();
+      layout.make_dirs();  // last: a refused command line leaves nothing behind
     }
     if (auto running = unless_running ? murder::read_live_pid(pidfile_path) : std::nullopt) {
       std::printf("murder_tracker: already running: pid %d, %s\n", static_cast<int>(*running), pidfile_path.c_str());
@@ -60,11 +65,6 @@ int main(int argc, char** argv) {
     if (!state_file.empty()) config.state_file = state_file;
     if (!allowed_list.empty()) config.allowed_list = allowed_list;
     if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;
-    config.access.allowed_cidrs = murder::parse_cidr_list(cidrs);
-    config.bind_addresses = murder::split_list(bind);
-    if (config.bind_addresses.empty()) throw murder::failure(murder::exit_code::usage, "--bind names no address");
-    config.server.bind_address = config.bind_addresses.front();
-    auto warnings = murder::tracker::apply_bittornado_options(old_options, config);
 
     std::optional<murder::background_child> child;
     if (daemon) child = murder::detach("murder_tracker");

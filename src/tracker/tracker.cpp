@@ -52,6 +52,7 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   server_options options = config.server;
   std::vector<std::string> addresses = config.bind_addresses;
   if (addresses.empty()) addresses.push_back(config.server.bind_address);
+  options.v6_only = addresses.size() > 1;
   for (const auto& address : addresses) {
     options.bind_address = address;
     servers.push_back(std::make_unique<tracker_server>(io, handler, options, log));

@@ -185,6 +185,15 @@ pass "planted symlinks (h3, this machine) and a planted file of uid 65534 (h4) r
 grep -qF "hook sees tag=$TAG filename=/tmp/$TAG.tgz" "$SANDBOX/out" ||
   { cat "$SANDBOX/out"; fail "the hook after murder:create_torrent did not see :tag and :filename"; }
 pass "a hook after murder:create_torrent sees tag=$TAG filename=/tmp/$TAG.tgz"
+# Each task's line per host comes from murder_client's JSON events (docs/STATUS.md).
+size_mb=$(awk -v b="$(stat -c %s "/proc/${FLEET_KEEPER[0]}/root/tmp/$TAG.tgz")" 'BEGIN { printf "%.1f", b / 1e6 }')
+for i in "${PEERS[@]}"; do
+  grep -qE "${FLEET_HOSTS[$i]}: $size_mb MB in [0-9.]+ s \([0-9.]+ MB from peers\), delivered in [0-9.]+ s" "$SANDBOX/out" ||
+    { grep "${FLEET_HOSTS[$i]}" "$SANDBOX/out"; fail "murder:peer printed no done line for h$i with $size_mb MB"; }
+done
+grep -qE "${FLEET_HOSTS[0]}: stopped 1 process; uploaded [0-9.]+ copies \([0-9.]+ MB\)" "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "murder:stop_seeding did not say what the seeder uploaded"; }
+pass "murder:peer and murder:stop_seeding lines from the JSON events: $size_mb MB per peer; $(grep -oE 'uploaded [0-9.]+ copies' "$SANDBOX/out" | head -1)"
 tag="$TAG" cap fleet murder:clean_temp_files > "$SANDBOX/out" 2>&1 || { cat "$SANDBOX/out"; fail "murder:clean_temp_files failed"; }
 for i in "${PEERS[@]}"; do
   [ "$(tree_digest "/proc/${FLEET_KEEPER[$i]}/root/srv/app/$TAG")" = "$want" ] || fail "h$i: tree differs"

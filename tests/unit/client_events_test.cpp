@@ -79,6 +79,15 @@ TEST(client_events, the_documented_lines_are_what_is_written) {
             R"({"event":"status","pidfile":"/srv/murder/run/seed-T.pid","running":true,"pid":4242})");
 }
 
+// A tag or path is any bytes: one that is not UTF-8 still makes a line (the
+// bad byte replaced), never an exception that would lose the event.
+TEST(client_events, bytes_that_are_not_utf8_still_make_a_line) {
+  auto line = to_json_line(failed_event{5, "cannot write /srv/caf\xe9/T.tgz"});
+  auto parsed = parse_event_line(line);
+  ASSERT_TRUE(parsed) << line;
+  EXPECT_EQ(std::get<failed_event>(*parsed).message, "cannot write /srv/caf\xef\xbf\xbd/T.tgz");
+}
+
 TEST(client_events, other_lines_are_skipped_and_unknown_fields_ignored) {
   EXPECT_FALSE(parse_event_line("murder_client: seeding /tmp/T.tgz"));
   EXPECT_FALSE(parse_event_line(""));

@@ -104,7 +104,7 @@ TEST_F(deploy_form_test, refused_words_leave_nothing_behind) {
 TEST_F(deploy_form_test, stop_and_status_find_pidfiles_by_role_and_tag_never_by_pattern) {
   host_layout layout{path("murder")};
   layout.make_dirs();
-  for (const char* name : {"tracker", "seed-a", "seed-a*", "seed-b", "peer-a"}) {
+  for (const char* name : {"tracker", "seed-a", "seed-a*", "seed-b", "peer-a", "sshd", "crond"}) {
     std::ofstream(layout.pidfile(name)) << "1\n";
   }
   auto names = [](const std::vector<fs::path>& files) {
@@ -115,10 +115,13 @@ TEST_F(deploy_form_test, stop_and_status_find_pidfiles_by_role_and_tag_never_by_
   EXPECT_EQ(names(select_pidfiles(path("murder"), "seed", "")), "seed-a*.pid seed-a.pid seed-b.pid");
   EXPECT_EQ(names(select_pidfiles(path("murder"), "seed", "a*")), "seed-a*.pid");
   EXPECT_EQ(names(select_pidfiles(path("murder"), "tracker", "")), "tracker.pid");
+  // Never anyone else's: HOME/run may be /run by mistake.
   EXPECT_EQ(names(select_pidfiles(path("murder"), "", "")), "peer-a.pid seed-a*.pid seed-a.pid seed-b.pid tracker.pid");
   EXPECT_EQ(select_pidfiles(path("nowhere"), "peer", "").size(), 0u);
   EXPECT_EQ(error_of([&] { select_pidfiles(path("murder"), "leech", ""); }), "--role must be tracker, seed or peer, not 'leech'");
   EXPECT_EQ(error_of([&] { select_pidfiles(path("murder"), "", "a"); }), "--tag needs --role seed or peer");
+  EXPECT_EQ(error_of([&] { select_pidfiles(path("murder"), "tracker", "a"); }),
+            "--tag goes with --role seed or peer, not tracker");
 }
 
 }  // namespace

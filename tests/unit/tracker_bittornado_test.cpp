@@ -30,8 +30,8 @@ class bittornado_test : public sandbox_test {
 };
 
 TEST_F(bittornado_test, applied_options_set_what_they_mean_here) {
-  write(path("allowed"), "# the fleet\n198.18.0.0/15\n10.1.2.3  # one host\n\n");
-  write(path("banned"), "a broken host:198.18.0.66-198.18.0.70\n");
+  write(path("allowed"), "# the fleet\n198.18.0.0/15 the fleet\n10.1.2.3  # one host\n\n");
+  write(path("banned"), "a broken host:198.18.0.66-198.18.0.70\nanother:198.18.0.80 - 198.18.0.81\nlone:198.18.0.90\n");
   auto warnings = apply({"--timeout_downloaders_interval", "60", "--socket_timeout", "7", "--allowed_ips",
                          path("allowed").string(), "--banned_ips", path("banned").string(), "--scrape_allowed",
                          "specific", "--show_infopage", "0"});
@@ -39,7 +39,7 @@ TEST_F(bittornado_test, applied_options_set_what_they_mean_here) {
   EXPECT_EQ(config.limits.peer_timeout, 60);
   EXPECT_EQ(config.server.request_timeout, 7);
   EXPECT_EQ(murder::describe_ranges(config.access.allowed_cidrs), "198.18.0.0-198.19.255.255, 10.1.2.3");
-  EXPECT_EQ(murder::describe_ranges(config.access.banned), "198.18.0.66-198.18.0.70");
+  EXPECT_EQ(murder::describe_ranges(config.access.banned), "198.18.0.66-198.18.0.70, 198.18.0.80-198.18.0.81, 198.18.0.90");
   EXPECT_EQ(config.access.scrape, scrape_access::specific);
   EXPECT_FALSE(config.access.status_page);
 }

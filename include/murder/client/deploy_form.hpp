@@ -10,8 +10,9 @@
 // The tag is checked (deploy_layout.hpp's rules); the torrent and payload are
 // TEMP/T.tgz.torrent and TEMP/T.tgz, the pidfile and log H/run/ROLE-T.pid and
 // H/log/ROLE-T.log, a peer's target D/T, D or D/NAME. The original's positional
-// form (TORRENT SAVEAS IP with explicit paths) still works; a path given
-// explicitly wins over the layout's.
+// form (TORRENT SAVEAS IP with explicit paths) still works; an explicit
+// --pidfile or --logfile wins over the layout's, and --destination excludes
+// --extract and --copy-to.
 
 #include <filesystem>
 #include <optional>
@@ -51,7 +52,8 @@ transfer_places resolve_transfer(const deploy_words& words, const std::string& r
 
 // The pidfiles `stop` and `status` work on under HOME/run: the tracker's;
 // ROLE-TAG.pid; every ROLE-*.pid when no tag is given (matched by prefix, never
-// as a pattern: a '*' in a tag is a character); every *.pid when no role is.
+// as a pattern: a '*' in a tag is a character); with no role, tracker.pid and
+// every seed-*.pid and peer-*.pid, nothing else.
 // Sorted; none when HOME/run does not exist. Throws failure(usage) for an
 // unknown role or a bad tag.
 std::vector<std::filesystem::path> select_pidfiles(const std::filesystem::path& home, const std::string& role,

@@ -1,9 +1,9 @@
 #pragma once
-// The tracker's HTTP server: Boost.Beast over Asio on one thread. It accepts,
-// reads requests with strict limits, and passes each to a request_handler.
+// The tracker's HTTP server: Asio on one thread. It accepts, reads requests
+// with strict limits (http_request.hpp), and passes each to a request_handler.
 //
-// Abuse limits: a request header larger than `max_header_bytes` gets 431 and the
-// connection is closed; a client that takes longer than `request_timeout` seconds
+// Abuse limits: a request header larger than `max_header_bytes` gets 431, a
+// malformed one 400, one with a body 413, and the connection is closed; a client that takes longer than `request_timeout` seconds
 // to send a request (slow drip) or sits idle on keep-alive is dropped; beyond
 // `max_connections` open connections, new ones are closed at once. Connections
 // from outside the handler's allowed CIDRs (request_handler::admits) never count
@@ -35,6 +35,24 @@ struct server_options {
   // once its request has arrived, or dropped by the kernel after this many
   // seconds. 0: off, the default (see docs/BENCHMARKS.md, "Tried and not taken").
   int defer_accept = 0;
+  // An IPv6 address listens for IPv6 only (set when several addresses are
+  // bound, so that 0.0.0.0 and :: can share a port).
+  bool v6_only = false;
+};
+
+class session;
+
+// The server's open connections, linked through the sessions themselves (no
+// allocation per connection), so that one sweep a second can close those past
+// their deadline instead of a timer per connection.
+class session_list {
+ public:
+  void link(session* s);
+  void unlink(session* s);
+  void expire(std::int64_t now_seconds);
+
+ private:
+  session* head_ = nullptr;
 };
 
 class tracker_server {
@@ -49,14 +67,17 @@ class tracker_server {
 
  private:
   void accept_next();
+  void admit(int fd, const boost::asio::ip::address& remote);
+  void sweep();
 
   boost::asio::io_context& io_;
   request_handler& handler_;
   server_options options_;
   std::shared_ptr<spdlog::logger> log_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::ip::tcp::endpoint peer_;  // filled by each accept
   boost::asio::steady_timer retry_timer_{io_};
+  boost::asio::steady_timer sweep_timer_{io_};
+  std::shared_ptr<session_list> sessions_ = std::make_shared<session_list>();
   std::shared_ptr<size_t> open_connections_ = std::make_shared<size_t>(0);
   std::shared_ptr<size_t> outside_connections_ = std::make_shared<size_t>(0);
 };

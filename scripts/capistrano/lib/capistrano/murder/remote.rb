@@ -108,7 +108,7 @@ module Capistrano
     # swaps bin/ and lib/ in (run/, log/, torrents/ stay) and refuses, with the
     # original's words, a directory too full to be a murder install.
     def install_bundle_command
-      "cd #{command(murder_path)} && rm -rf .bundle-new && mkdir .bundle-new && " \
+      "cd -- #{command(murder_path)} && rm -rf .bundle-new && mkdir .bundle-new && " \
         "tar --no-same-owner -xzf .bundle.tgz -C .bundle-new && .bundle-new/bin/murder_client install-bundle --home ."
     end
   end

@@ -85,10 +85,11 @@ namespace :murder do
       refusals = []
       found = Mutex.new  # the hosts' blocks run in threads of their own
       on murder.peers do |host|
-        check = murder.command(murder.peer_words(host, tag, destination) + ["--check-destination"])
-        said = capture("#{check} 2>&1; echo \"exit=$?\"")
-        next if said.end_with?("exit=0")
-        found.synchronize { refusals << said.lines.first.to_s.sub(/\Amurder_client: error: /, "").strip }
+        check = murder.command(murder.peer_words(host, tag, destination) + ["--check-destination", "--json"])
+        # The refusal is murder_client's "failed" event; its stderr line says the same.
+        said = capture("#{check} 2>/dev/null || true")
+        failed = murder.events(said).find { |event| event["event"] == "failed" }
+        found.synchronize { refusals << failed["message"] } if failed
       end
       unless refusals.empty?
         murder.stop_run((refusals.sort + ["(unsafe_please_delete=1 replaces what is there)"]).join("\n"))

@@ -4,6 +4,8 @@
 #include "murder/client/status_file.hpp"
 #include "murder/client/verified_stream.hpp"
 
+#include <libtorrent/torrent_info.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <optional>
 
 #include "murder/core/archive.hpp"
+#include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/process.hpp"
 #include "murder/core/torrent_file.hpp"
@@ -35,7 +38,12 @@ class seed_status {
 
   void save(const char* state) {
     if (path_.empty()) return;
-    run_figures figures{"seed", state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load()};
+    run_figures figures;
+    figures.role = "seed";
+    figures.state = state;
+    figures.bytes_total = t_.total_size();
+    figures.bytes_uploaded = t_.bytes_uploaded();
+    figures.requests_refused = t_.request_figures().refused.load();
     if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
     try {
       write_status(path_, figures);
@@ -56,26 +64,75 @@ class seed_status {
   bool warned_ = false;
 };
 
-}  // namespace
+// Keeps a peer's figures in its status file while it downloads (at most once
+// a second), and what became of it: murderctl reads them from a peer it
+// started detached (--detach). A failed write costs the figures, never the peer.
+class peer_status : public progress_reporter {
+ public:
+  peer_status(const peer_job& job, progress_reporter& shown, std::shared_ptr<spdlog::logger> log)
+      : path_(job.pidfile.empty() ? std::filesystem::path{} : status_path_for(job.pidfile)), shown_(shown),
+        log_(std::move(log)) {
+    figures_.role = "peer";
+    figures_.state = "downloading";
+  }
 
-int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
-  // Everything that can be checked before a long download is checked first.
-  extract_options options{job.replace_existing, job.host};
-  if (job.extract_to) check_extract_target(*job.extract_to, options);
-  if (job.copy_to) check_place_target(*job.copy_to, options);
-  if (job.check_only) return 0;
-  load_torrent(job.transfer.torrent);
-  claim_payload_file(job.transfer.saveas);
-  std::optional<background_child> child;
-  if (job.seed_after > 0 && !job.foreground) child = detach("murder_client");
-  pidfile pid;
-  if (!job.pidfile.empty()) pid.create(job.pidfile);
-  install_stop_signals();
+  void update(const transfer_status& s) override {
+    shown_.update(s);
+    figures_.bytes_done = s.bytes_done;
+    figures_.bytes_total = s.bytes_total;
+    auto now = std::chrono::steady_clock::now();
+    if (now - saved_ < std::chrono::seconds(1)) return;
+    saved_ = now;
+    save();
+  }
+  void finish(const transfer_status& s) override {
+    shown_.finish(s);
+    figures_.bytes_done = s.bytes_done;
+    figures_.bytes_total = s.bytes_total;
+  }
+  void starting(std::uint64_t total) {
+    figures_.bytes_total = total;
+    save();
+  }
+  void done(const done_event& done) {
+    figures_.state = "done";
+    figures_.bytes_done = figures_.bytes_total = done.bytes;
+    figures_.bytes_from_peers = done.bytes_from_peers;
+    figures_.download_seconds = done.download_seconds;
+    figures_.deliver_seconds = done.deliver_seconds;
+    save();
+  }
+  void failed(exit_code code, const std::string& why) {
+    figures_.state = "failed";
+    figures_.exit_code = static_cast<int>(code);
+    figures_.error = why;
+    save();
+  }
 
-  auto started = std::chrono::steady_clock::now();
+ private:
+  void save() {
+    if (path_.empty()) return;
+    try {
+      write_status(path_, figures_);
+    } catch (const std::exception& e) {
+      if (!warned_) log_->warn("cannot keep figures in {}: {}", path_.string(), e.what());
+      warned_ = true;
+    }
+  }
+
+  std::filesystem::path path_;
+  progress_reporter& shown_;
+  std::shared_ptr<spdlog::logger> log_;
+  run_figures figures_;
+  std::chrono::steady_clock::time_point saved_{};
+  bool warned_ = false;
+};
+
+int download_and_deliver(const peer_job& job, const extract_options& options, peer_status& status,
+                         std::chrono::steady_clock::time_point started, std::shared_ptr<spdlog::logger> log,
+                         std::optional<background_child>& child) {
   transfer t(job.transfer, log);
-  auto interval = std::chrono::seconds(job.status_interval);
-  auto progress = job.json ? make_json_progress_reporter(stdout, interval) : make_progress_reporter(stderr, interval);
+  auto* progress = &status;
   // Extraction reads the verified front of the tarball while the rest arrives,
   // so that little is left to unpack after the last piece.
   std::atomic<bool> abandon{false};
@@ -112,16 +169,55 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
                 static_cast<unsigned long long>(done.bytes_from_peers), done.download_seconds, done.deliver_seconds);
   }
   std::fflush(stdout);
-  if (child) child->report(0);
+  status.done(done);
+  if (child && !child->reported()) child->report(0);
   t.serve_until(std::chrono::steady_clock::now() + std::chrono::seconds(job.seed_after));
   return 0;
 }
+
+}  // namespace
+
+int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
+  // Everything that can be checked before a long download is checked first.
+  extract_options options{job.replace_existing, job.host};
+  if (job.extract_to) check_extract_target(*job.extract_to, options);
+  if (job.copy_to) check_place_target(*job.copy_to, options);
+  if (job.check_only) return 0;
+  if (job.detach && job.pidfile.empty()) {
+    throw failure(exit_code::usage, "--detach needs a pidfile (--pidfile, or --home and --tag): its status file says how it went");
+  }
+  auto info = load_torrent(job.transfer.torrent);
+  claim_payload_file(job.transfer.saveas);
+  std::optional<background_child> child;
+  if (job.detach || (job.seed_after > 0 && !job.foreground)) child = detach("murder_client");
+  pidfile pid;
+  if (!job.pidfile.empty()) pid.create(job.pidfile);
+  install_stop_signals();
+
+  auto started = std::chrono::steady_clock::now();
+  auto interval = std::chrono::seconds(job.status_interval);
+  auto shown = job.json ? make_json_progress_reporter(stdout, interval) : make_progress_reporter(stderr, interval);
+  peer_status status(job, *shown, log);
+  status.starting(static_cast<std::uint64_t>(info->total_size()));
+  // Detached: the caller goes on now and follows the status file.
+  if (job.detach) child->report(0);
+  try {
+    return download_and_deliver(job, options, status, started, log, child);
+  } catch (const failure& e) {
+    status.failed(e.code(), e.what());
+    throw;
+  } catch (const std::exception& e) {
+    status.failed(exit_code::failure, e.what());
+    throw;
+  }
+}
+
 
 int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
   if (job.unless_running && !job.pidfile.empty()) {
     if (auto running = read_live_pid(job.pidfile)) {
       if (job.json) {
-        std::printf("%s\n", to_json_line(status_event{job.pidfile, true, static_cast<long long>(*running)}).c_str());
+        std::printf("%s\n", to_json_line(status_event{job.pidfile, true, static_cast<long long>(*running), read_status(status_path_for(job.pidfile))}).c_str());
       } else {
         std::printf("murder_client: already running: pid %d, %s\n", static_cast<int>(*running), job.pidfile.c_str());
       }

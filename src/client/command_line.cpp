@@ -105,6 +105,8 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
       ->capture_default_str();
   peer_cmd->add_flag("--json", peer.json, "progress and result as JSON event lines on stdout (docs/STATUS.md)");
+  peer_cmd->add_flag("--detach", peer.detach,
+                     "return once the download has started; its status file (beside the pidfile) says how it went");
   peer_cmd->add_flag("--check-destination", peer.check_only,
                      "only check that the destination is free (missing or empty), then exit");
 

@@ -67,7 +67,7 @@ int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json) {
     auto pid = read_live_pid(path);
     if (!pid) status = 1;
     if (json) {
-      status_event event{path.string(), pid.has_value(), std::nullopt};
+      status_event event{path.string(), pid.has_value(), std::nullopt, read_status(status_path_for(path))};
       if (pid) event.pid = static_cast<long long>(*pid);
       std::printf("%s\n", to_json_line(event).c_str());
     } else if (pid) {

@@ -50,6 +50,7 @@ json event_json(const client_event& event) {
           [](const status_event& s) -> json {
             json j = {{"event", "status"}, {"pidfile", s.pidfile}, {"running", s.running}};
             if (s.pid) j["pid"] = *s.pid;
+            if (s.figures) j["figures"] = figures_json(*s.figures);
             return j;
           },
       },
@@ -99,6 +100,7 @@ client_event event_from(const json& j) {
     s.pidfile = j.at("pidfile").get<std::string>();
     s.running = j.at("running").get<bool>();
     s.pid = optional_pid(j);
+    if (j.contains("figures") && j.at("figures").is_object()) s.figures = figures_from_json(j.at("figures").dump());
     return s;
   }
   throw std::invalid_argument("unknown event " + kind);

@@ -21,12 +21,24 @@ std::filesystem::path status_path_for(const std::filesystem::path& pidfile) {
 }
 
 std::string to_json(const run_figures& figures) {
-  nlohmann::json j = {{"role", figures.role},
-                      {"state", figures.state},
-                      {"bytes_total", figures.bytes_total},
-                      {"bytes_uploaded", figures.bytes_uploaded},
-                      {"copies_uploaded", figures.copies_uploaded()},
-                      {"requests_refused", figures.requests_refused}};
+  nlohmann::ordered_json j = {{"role", figures.role},
+                              {"state", figures.state},
+                              {"bytes_total", figures.bytes_total},
+                              {"bytes_uploaded", figures.bytes_uploaded},
+                              {"copies_uploaded", figures.copies_uploaded()},
+                              {"requests_refused", figures.requests_refused}};
+  if (figures.role == "peer") {
+    j["bytes_done"] = figures.bytes_done;
+    j["bytes_from_peers"] = figures.bytes_from_peers;
+    if (figures.state == "done") {
+      j["download_seconds"] = figures.download_seconds;
+      j["deliver_seconds"] = figures.deliver_seconds;
+    }
+    if (figures.state == "failed") {
+      j["exit_code"] = figures.exit_code;
+      j["error"] = figures.error;
+    }
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -40,6 +52,12 @@ run_figures figures_from_json(const std::string& text) {
     figures.bytes_total = j.at("bytes_total").get<std::uint64_t>();
     figures.bytes_uploaded = j.at("bytes_uploaded").get<std::uint64_t>();
     figures.requests_refused = j.value<std::uint64_t>("requests_refused", 0);
+    figures.bytes_done = j.value<std::uint64_t>("bytes_done", 0);
+    figures.bytes_from_peers = j.value<std::uint64_t>("bytes_from_peers", 0);
+    figures.download_seconds = j.value("download_seconds", 0.0);
+    figures.deliver_seconds = j.value("deliver_seconds", 0.0);
+    figures.exit_code = j.value("exit_code", 0);
+    figures.error = j.value("error", std::string());
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(e.what());
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -36,20 +37,51 @@ class task_run {
 
   std::vector<host_result> run(const std::vector<std::string>& hosts) {
     std::vector<host_result> results(hosts.size());
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      for (size_t i; (i = next++) < hosts.size();) results[i] = run_host(hosts[i], i);
-    };
-    size_t workers = std::min(hosts.size(), static_cast<size_t>(std::max(1, options_.concurrency)));
-    std::vector<std::thread> threads;
-    for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
-    worker();
-    for (auto& t : threads) t.join();
+    const bool two_phases = static_cast<bool>(task_.finish);
+    in_pool(hosts.size(), [&](size_t i) { results[i] = run_host(hosts[i], i, !two_phases); });
+    if (two_phases) {
+      in_pool(hosts.size(), [&](size_t i) { finish_host(hosts[i], i, results[i]); });
+    }
     return results;
   }
 
  private:
-  host_result run_host(const std::string& host, size_t index) {
+  // Runs `body(i)` for every index, `concurrency` at a time.
+  void in_pool(size_t count, const std::function<void(size_t)>& body) {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next++) < count;) body(i);
+    };
+    size_t workers = std::min(count, static_cast<size_t>(std::max(1, options_.concurrency)));
+    std::vector<std::thread> threads;
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+  }
+
+  // One attempt of `body` on `host`; fills the row's note or error.
+  exit_code attempt(const std::string& host, size_t index, const host_log& log,
+                    const std::function<std::string(host_call&)>& body, host_result& r) {
+    try {
+      auto connection = env_.hosts.connect(host);
+      host_call call(env_, host, *connection, log,
+                     [&](std::uint64_t done, std::uint64_t total) { observer_.host_bytes(index, done, total); });
+      r.note = body(call);
+      r.outcome = host_outcome::ok;
+      r.error.clear();
+      return exit_code::ok;
+    } catch (const failure& e) {
+      r.error = e.what();
+      r.outcome = host_outcome::failed;
+      return e.code();
+    } catch (const std::exception& e) {
+      r.error = host + ": " + e.what();
+      r.outcome = host_outcome::failed;
+      return exit_code::failure;
+    }
+  }
+
+  host_result run_host(const std::string& host, size_t index, bool last_phase) {
     const host_log& log = logs_.at(host);
     host_result r;
     r.task = std::string(task_.name);
@@ -57,34 +89,46 @@ class task_run {
     auto started = clock_type::now();
     for (r.attempts = 1;; ++r.attempts) {
       log.write("== " + r.task + " (attempt " + std::to_string(r.attempts) + ")");
-      exit_code code = exit_code::ok;
-      try {
-        auto connection = env_.hosts.connect(host);
-        host_call call(env_, host, *connection, log,
-                       [&](std::uint64_t done, std::uint64_t total) { observer_.host_bytes(index, done, total); });
-        r.note = task_.on_host(call);
-        r.outcome = host_outcome::ok;
-        r.error.clear();
-      } catch (const failure& e) {
-        code = e.code();
-        r.error = e.what();
-      } catch (const std::exception& e) {
-        code = exit_code::failure;
-        r.error = host + ": " + e.what();
-      }
+      exit_code code = attempt(host, index, log, task_.on_host, r);
       if (code == exit_code::ok) {
-        log.write("== " + r.task + " ok: " + r.note);
+        log.write("== " + r.task + (last_phase ? " ok: " : " started: ") + r.note);
         break;
       }
-      r.outcome = host_outcome::failed;
       log.write("== " + r.task + " failed: " + r.error);
       if (r.attempts > options_.retries || !worth_retrying(code)) break;
       log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
       std::this_thread::sleep_for(options_.retry_delay);
     }
     r.seconds = seconds_since(started);
-    observer_.host_finished(r.outcome == host_outcome::ok);
+    if (last_phase || r.outcome != host_outcome::ok) observer_.host_finished(r.outcome == host_outcome::ok);
     return r;
+  }
+
+  // The second phase on a host whose first went well; a failure worth retrying
+  // runs both phases again there.
+  void finish_host(const std::string& host, size_t index, host_result& r) {
+    if (r.outcome != host_outcome::ok) return;
+    const host_log& log = logs_.at(host);
+    auto started = clock_type::now();
+    for (;;) {
+      exit_code code = attempt(host, index, log, task_.finish, r);
+      if (code == exit_code::ok) {
+        log.write("== " + r.task + " ok: " + r.note);
+        break;
+      }
+      log.write("== " + r.task + " failed: " + r.error);
+      if (r.attempts > options_.retries || !worth_retrying(code)) break;
+      log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
+      std::this_thread::sleep_for(options_.retry_delay);
+      ++r.attempts;
+      log.write("== " + r.task + " (attempt " + std::to_string(r.attempts) + ")");
+      if (attempt(host, index, log, task_.on_host, r) != exit_code::ok) {
+        log.write("== " + r.task + " failed: " + r.error);
+        break;
+      }
+    }
+    r.seconds += seconds_since(started);
+    observer_.host_finished(r.outcome == host_outcome::ok);
   }
 
   const task& task_;

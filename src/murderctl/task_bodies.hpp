@@ -41,6 +41,7 @@ std::string stop_all_seeding(host_call& call);
 void check_destination(const task_env& env);
 void prepare_peer(task_env& env);
 std::string peer(host_call& call);
+std::string finish_peer(host_call& call);
 std::string stop_peering(host_call& call);
 std::string stop_all_peering(host_call& call);
 

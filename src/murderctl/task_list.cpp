@@ -22,7 +22,7 @@ const std::vector<task>& all_tasks() {
       {"stop_seeding", "stop seeding TAG", seeder_role, true, true, {}, {}, stop_seeding},
       {"stop_all_seeding", "stop every seeding process of ours", seeder_role, false, true, {}, {}, stop_all_seeding},
       {"peer", "download TAG, verify it, extract it into destination_path/TAG/ (atomically)", peer_role, true, false,
-       check_destination, prepare_peer, peer},
+       check_destination, prepare_peer, peer, finish_peer},
       {"stop_peering", "stop the background seeding of finished peers for TAG", peer_role, true, true, {}, {},
        stop_peering},
       {"stop_all_peering", "stop every peer process of ours", peer_role, false, true, {}, {}, stop_all_peering},

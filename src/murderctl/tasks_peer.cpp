@@ -1,4 +1,8 @@
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <optional>
+#include <thread>
 
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
@@ -50,17 +54,67 @@ std::string peer(host_call& call) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));
   }
-  std::string detail = "complete";
-  for_each_event(call.run(shell_command(words)).output, [&](const client::client_event& event) {
-    const auto* done = std::get_if<client::done_event>(&event);
-    if (!done) return;
-    char text[160];
-    std::snprintf(text, sizeof text, "%llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s",
-                  static_cast<unsigned long long>(done->bytes), static_cast<unsigned long long>(done->bytes_from_peers),
-                  done->download_seconds, done->deliver_seconds);
-    detail = text;
-  });
-  return detail;
+  // Started detached: the swarm forms on every host at once, whatever the SSH
+  // concurrency; finish_peer collects each host's result.
+  words.push_back("--detach");
+  call.run(shell_command(words));
+  return "started";
+}
+
+std::string finish_peer(host_call& call) {
+  const auto& env = call.env();
+  const auto status = shell_command({env.layout.program("murder_client"), "status", "--json", "--home", env.layout.root,
+                                     "--role", "peer", "--tag", env.values.tag});
+  // murder_client fails by itself after stall_timeout without progress; a
+  // peer that stops counting without saying so (stopped, hung) is given up
+  // this long after its last progress.
+  const auto patience = std::chrono::seconds(std::max(env.values.stall_timeout, 60) + 30);
+  auto last_change = std::chrono::steady_clock::now();
+  std::uint64_t last_done = 0;
+  for (;;) {
+    std::optional<client::status_event> seen;
+    for_each_event(call.run(status, 1).output, [&](const client::client_event& event) {
+      if (const auto* s = std::get_if<client::status_event>(&event)) seen = *s;
+    });
+    if (!seen || !seen->figures) throw failure(exit_code::failure, call.host() + ": the peer left no status (was it started?)");
+    const auto& f = *seen->figures;
+    if (f.state == "done") {
+      call.report_bytes(f.bytes_total, f.bytes_total);
+      char text[160];
+      std::snprintf(text, sizeof text, "%llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s",
+                    static_cast<unsigned long long>(f.bytes_total), static_cast<unsigned long long>(f.bytes_from_peers),
+                    f.download_seconds, f.deliver_seconds);
+      return text;
+    }
+    if (f.state == "failed") {
+      throw failure(f.exit_code > 0 && f.exit_code < 6 ? static_cast<exit_code>(f.exit_code) : exit_code::failure,
+                    call.host() + ": " + f.error);
+    }
+    if (!seen->running) {
+      throw failure(exit_code::failure, call.host() + ": the peer ended without finishing, at " +
+                                            std::to_string(f.bytes_done) + " of " + std::to_string(f.bytes_total) +
+                                            " bytes (killed?)");
+    }
+    call.report_bytes(f.bytes_done, f.bytes_total);
+    auto now = std::chrono::steady_clock::now();
+    // Each look starts murder_client on the host: about every 2 s keeps that to
+    // a percent of a core there, while the swarm wants the CPU; sooner when
+    // the rate so far says the peer is about to finish.
+    // Until a rate is known, half a second (a small payload is done in that).
+    auto next_look = std::chrono::milliseconds(last_done == 0 ? 500 : 2000);
+    if (f.bytes_done != last_done) {
+      double rate = static_cast<double>(f.bytes_done - last_done) /
+                    std::max(0.001, std::chrono::duration<double>(now - last_change).count());
+      auto left = std::chrono::milliseconds(static_cast<long long>(1000.0 * static_cast<double>(f.bytes_total - f.bytes_done) / rate));
+      next_look = std::clamp(left + std::chrono::milliseconds(100), std::chrono::milliseconds(200), next_look);
+      last_done = f.bytes_done;
+      last_change = now;
+    } else if (now - last_change > patience) {
+      throw failure(exit_code::network, call.host() + ": the peer made no progress for " +
+                                            std::to_string(patience.count()) + " s and said nothing");
+    }
+    std::this_thread::sleep_for(next_look);
+  }
 }
 
 std::string stop_peering(host_call& call) { return stop_role(call, "peer", call.env().values.tag); }

@@ -19,7 +19,8 @@
 # true`), BENCH_EVERY_REQUEST (1: a plain seeder, `seed_every_request = true`),
 # BENCH_PIECE_KIB (murder's piece size, `piece_size`; its own rule by default),
 # BENCH_LIBTORRENT (libtorrent settings over murder's for seeder and peers,
-# e.g. "request_queue_time=3 aio_threads=4", murder.toml's [libtorrent]).
+# e.g. "request_queue_time=3 aio_threads=4", murder.toml's [libtorrent]),
+# BENCH_CONCURRENCY (murderctl's SSH sessions at once, [ssh] concurrency; 100).
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -66,6 +67,7 @@ peer = [${peers%, }]
 [ssh]
 config = "$SANDBOX/ssh_config"
 connect_timeout = 10
+concurrency = ${BENCH_CONCURRENCY:-100}
 TOML
   "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" --format json --log-dir "$SANDBOX/ctl-logs" "$@" \
     2>> "$SANDBOX/murderctl.log"

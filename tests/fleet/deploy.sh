@@ -56,12 +56,17 @@ pass "a second deploy was refused on all $N hosts (exit $status), trees untouche
 
 echo "a new file" > "$SANDBOX/release/app/added.txt"
 want=$(tree_digest "$SANDBOX/release")
-"${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" unsafe_please_delete=1 > "$SANDBOX/out" ||
-  { cat "$SANDBOX/out"; fail "deploy with unsafe_please_delete=1 failed"; }
+# Two SSH sessions at a time for ten hosts: the peers are started detached
+# (short commands), so they form one swarm, and each row still comes from its
+# own host's status file.
+"${CTL[@]}" --concurrency 2 deploy tag="$TAG" files_path="$SANDBOX/release" unsafe_please_delete=1 > "$SANDBOX/out" ||
+  { cat "$SANDBOX/out"; fail "deploy with unsafe_please_delete=1 at concurrency 2 failed"; }
 for i in $(seq 0 $((N - 1))); do
   [ "$(deployed "$i")" = "$want" ] || fail "tree on h$i is not the new release"
 done
-pass "unsafe_please_delete=1 replaced the release on all $N hosts"
+rows=$(grep -cE ' peer +ok .*[0-9]+ bytes, [0-9]+ fetched from peers, [0-9.]+ s, delivered in [0-9.]+ s' "$SANDBOX/out" || true)
+[ "$rows" -eq "$N" ] || { cat "$SANDBOX/out"; fail "$rows of $N peer rows carry their host's figures"; }
+pass "unsafe_please_delete=1 at concurrency 2 replaced the release on all $N hosts, every row with its figures"
 
 # Production layouts keep releases behind a link (/srv/www -> /data/www): every
 # host keeps its link, the release lands in the real directory, nothing is staged.

@@ -41,12 +41,13 @@ row() { jq -r --arg h "${H[$2]}" --arg t "$3" '.results[] | select(.host == $h a
           "\(.result) \(.error) \(.detail)"' "$1"; }
 
 # percent I TAG: the last progress figure host I reported for TAG (0 before any).
-# murderctl's host log holds murder_client's JSON progress events (docs/STATUS.md).
+# murderctl's host log holds what it read of each peer's status file (murder_client
+# status --json, docs/STATUS.md), as it follows the peers it started detached.
 percent() {
   local line
-  line=$(grep -a "\"event\":\"progress\",\"name\":\"$2.tgz\"" "$SANDBOX/logs/${H[$1]}.log" 2>/dev/null | tail -1)
+  line=$(grep -a "\"event\":\"status\",\"pidfile\":\"[^\"]*/peer-$2.pid\"" "$SANDBOX/logs/${H[$1]}.log" 2>/dev/null | tail -1)
   if [ -z "$line" ]; then echo 0; return; fi
-  echo "$line" | jq -r '(1000 * .bytes_done / .bytes_total | floor) / 10'
+  echo "$line" | jq -r 'if .figures.bytes_total > 0 then (1000 * .figures.bytes_done / .figures.bytes_total | floor) / 10 else 0 end'
 }
 reached() { awk -v p="$(percent "$1" "$2")" -v w="$3" 'BEGIN { exit !(p >= w) }'; }
 any_reached() { local i; for i in "${PEERS[@]}"; do reached "$i" "$1" "$2" && return 0; done; return 1; }
@@ -118,7 +119,7 @@ if case_on 2; then
   tag=f2-$$
   release "$tag"
   peer_in_background "$tag"
-  wait_until 60 grep -qs "\"event\":\"done\",\"path\":\"[^\"]*/$tag.tgz\"" "$SANDBOX"/logs/*.log || fail "no peer completed"
+  wait_until 60 grep -qs "/peer-$tag.pid\".*\"state\":\"done\"" "$SANDBOX"/logs/*.log || fail "no peer completed"
   kill -9 "$(pid_on 0 "seed-$tag")"
   wait "$CTL_PID" || { cat "$SANDBOX/$tag.json"; fail "the deploy failed after the seeder was killed"; }
   all_delivered "$tag" "${PEERS[@]}"

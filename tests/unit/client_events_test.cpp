@@ -48,7 +48,12 @@ TEST(client_events, every_event_reads_back_field_for_field) {
   EXPECT_EQ(f.exit_code, 4);
   EXPECT_EQ(f.message, "no progress for 60 s\nfrom 198.18.0.3");
 
-  run_figures figures{"seed", "stopped", 33564862, 34012345, 51234};
+  run_figures figures;
+  figures.role = "seed";
+  figures.state = "stopped";
+  figures.bytes_total = 33564862;
+  figures.bytes_uploaded = 34012345;
+  figures.requests_refused = 51234;
   auto stop = round_trip(stop_event{"/srv/murder/run/seed-T.pid", "stopped", 4242, figures});
   EXPECT_EQ(stop.pidfile, "/srv/murder/run/seed-T.pid");
   EXPECT_EQ(stop.outcome, "stopped");
@@ -61,9 +66,26 @@ TEST(client_events, every_event_reads_back_field_for_field) {
   EXPECT_FALSE(gone.pid);
   EXPECT_FALSE(gone.figures);
 
-  auto st = round_trip(status_event{"/x.pid", true, 77});
+  auto st = round_trip(status_event{"/x.pid", true, 77, std::nullopt});
   EXPECT_TRUE(st.running);
   EXPECT_EQ(st.pid, 77);
+
+  // A detached peer's figures, as murderctl follows them.
+  run_figures peer;
+  peer.role = "peer";
+  peer.state = "failed";
+  peer.bytes_total = 1000;
+  peer.bytes_done = 600;
+  peer.bytes_from_peers = 650;
+  peer.exit_code = 4;
+  peer.error = "no progress for 60 s";
+  auto followed = round_trip(status_event{"/p.pid", false, std::nullopt, peer});
+  ASSERT_TRUE(followed.figures);
+  EXPECT_EQ(followed.figures->state, "failed");
+  EXPECT_EQ(followed.figures->bytes_done, 600u);
+  EXPECT_EQ(followed.figures->bytes_from_peers, 650u);
+  EXPECT_EQ(followed.figures->exit_code, 4);
+  EXPECT_EQ(followed.figures->error, "no progress for 60 s");
 }
 
 // The lines as docs/STATUS.md shows them: a reader written from the document
@@ -75,7 +97,7 @@ TEST(client_events, the_documented_lines_are_what_is_written) {
   EXPECT_EQ(to_json_line(transfer_status{"T.tgz", 1048576, 33564862, 9830400, 0, 8, 1, false}),
             R"({"event":"progress","name":"T.tgz","bytes_done":1048576,"bytes_total":33564862,)"
             R"("download_rate":9830400,"upload_rate":0,"peers":8,"seeds":1,"checking":false})");
-  EXPECT_EQ(to_json_line(status_event{"/srv/murder/run/seed-T.pid", true, 4242}),
+  EXPECT_EQ(to_json_line(status_event{"/srv/murder/run/seed-T.pid", true, 4242, std::nullopt}),
             R"({"event":"status","pidfile":"/srv/murder/run/seed-T.pid","running":true,"pid":4242})");
 }
 

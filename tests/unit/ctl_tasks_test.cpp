@@ -27,6 +27,9 @@ struct recording_transport : transport {
       for (const auto& [needle, status] : owner.fail_when) {
         if (command.find(needle) != std::string::npos) return {status, "", "boom on " + host};
       }
+      for (const auto& [needle, output] : owner.answer_when) {
+        if (command.find(needle) != std::string::npos) return {0, output, ""};
+      }
       return {0, "fine\n", ""};
     }
     void upload(std::string_view contents, const std::string& path, unsigned) override {
@@ -53,6 +56,7 @@ struct recording_transport : transport {
   std::mutex mutex;
   std::vector<std::string> commands;
   std::map<std::string, int> fail_when;  // command substring -> exit status
+  std::map<std::string, std::string> answer_when;  // command substring -> its output
   std::map<std::string, int> refuse_connects;
 };
 
@@ -135,17 +139,25 @@ TEST_F(ctl_tasks, a_failed_start_skips_the_work_but_still_runs_the_stops) {
 TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value_quoted) {
   std::string tag = "v1'$(touch x)";
   write(path(tag + ".tgz.torrent"), "d8:announce0:e");
+  // The peers are started detached, then each one's status file is read.
+  transport_.answer_when["'status' '--json'"] =
+      R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
+      R"("bytes_total":1000,"bytes_uploaded":0,"bytes_done":1000,"bytes_from_peers":900,"download_seconds":1.5,)"
+      R"("deliver_seconds":0.25}})" "\n";
   auto results = run({"peer"}, {{"tag", tag}, {"destination_path", "/srv/my app"}, {"unsafe_please_delete", "1"}});
   ASSERT_TRUE(all_ok(results));
+  EXPECT_EQ(results[1].note, "1000 bytes, 900 fetched from peers, 1.5 s, delivered in 0.25 s");
   auto commands = transport_.tasks_run_on("h2");
-  ASSERT_EQ(commands.size(), 3u);
+  ASSERT_EQ(commands.size(), 4u);
   std::string temp = root_.string();
   EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tgz.torrent (14 bytes)");
   // murder_client lays out the pidfile, log, payload and target from --home,
   // --tag, --temp and --destination (core/deploy_layout.hpp).
   EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
                          "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
-                         "'--replace'");
+                         "'--replace' '--detach'");
+  EXPECT_EQ(commands[3], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
+                         "'--tag' 'v1'\\''$(touch x)'");
 }
 
 TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {

@@ -28,6 +28,7 @@ struct peer_job {
   int status_interval = 5;        // seconds between status lines off a terminal
   bool json = false;              // event lines on stdout (status_events.hpp) instead of text
   bool check_only = false;        // check the destination, then exit: nothing downloaded or written
+  bool detach = false;            // return once started; the status file beside the pidfile says how it went
   std::string host;               // deploy form: names this host in a refusal (extract_options::host)
   std::string pidfile;
 };

@@ -13,8 +13,8 @@
 //   {"event":"failed","exit_code":4,"message":"no progress for 60 s ..."}
 //   {"event":"stop","pidfile":"/srv/murder/run/seed-T.pid","outcome":"stopped","pid":4242,
 //    "figures":{"role":"seed","state":"stopped","bytes_total":...}}   (stop --json)
-//   {"event":"status","pidfile":"/srv/murder/run/seed-T.pid","running":true,"pid":4242}
-//                                                                    (status --json)
+//   {"event":"status","pidfile":"/srv/murder/run/seed-T.pid","running":true,"pid":4242,
+//    "figures":{...}}                                                (status --json)
 // Byte counts are exact integers; rates are bytes per second; seconds are decimal.
 // A failure also prints its one "murder_client: error:" line on stderr and exits
 // with its code (README, "Exit codes").
@@ -72,6 +72,7 @@ struct status_event {
   std::string pidfile;
   bool running = false;
   std::optional<long long> pid;
+  std::optional<run_figures> figures;  // from the status file, when there is one
 };
 
 using client_event = std::variant<transfer_status, done_event, seeding_event, failed_event, stop_event, status_event>;

@@ -7,8 +7,11 @@
 //    "bytes_uploaded": 34012345, "copies_uploaded": 1.013,
 //    "requests_refused": 51234}
 //
-// `state` is "seeding" while the process serves and "stopped" once it has
-// ended cleanly. The file is replaced atomically, so a reader sees a whole one.
+// A seed's `state` is "seeding" while it serves and "stopped" once it has
+// ended cleanly. A detached peer (murder_client peer --detach) keeps one too:
+// "downloading" with bytes_done, then "done" with bytes_from_peers,
+// download_seconds and deliver_seconds, or "failed" with exit_code and error.
+// The file is replaced atomically, so a reader sees a whole one.
 
 #include <cstdint>
 #include <filesystem>
@@ -19,10 +22,18 @@ namespace murder::client {
 
 struct run_figures {
   std::string role;   // "seed" or "peer"
-  std::string state;  // "seeding", "stopped"
+  std::string state;  // seed: "seeding", "stopped"; peer: "downloading", "done", "failed"
   std::uint64_t bytes_total = 0;
   std::uint64_t bytes_uploaded = 0;
   std::uint64_t requests_refused = 0;  // by the seed's one-copy policy
+  // A peer's: verified bytes so far, payload bytes received (repeats included),
+  // and once done, the download and delivery times; once failed, why.
+  std::uint64_t bytes_done = 0;
+  std::uint64_t bytes_from_peers = 0;
+  double download_seconds = 0;
+  double deliver_seconds = 0;
+  int exit_code = 0;
+  std::string error;
 
   double copies_uploaded() const;
 };

@@ -97,6 +97,10 @@ class host_call {
   void upload(std::string_view contents, const std::string& remote_path, unsigned mode);
   std::string download(const std::string& remote_path);
   void log(std::string_view text) const { log_.write(text); }
+  // Passes a host's progress on to the display (as murder_client's progress events do).
+  void report_bytes(std::uint64_t done, std::uint64_t total) const {
+    if (on_bytes_) on_bytes_(done, total);
+  }
 
  private:
   const task_env& env_;
@@ -123,6 +127,11 @@ struct task {
   std::function<void(const task_env&)> check;
   std::function<void(task_env&)> prepare;
   std::function<std::string(host_call&)> on_host;  // returns a note for the results
+  // When set, runs on each host once `on_host` has run on every host, and its
+  // note is the row's: a task that starts work everywhere first (the peer
+  // task's downloads), then collects each host's result, so that the work is
+  // not split into waves of `concurrency` hosts.
+  std::function<std::string(host_call&)> finish = {};
 };
 
 const std::vector<task>& all_tasks();

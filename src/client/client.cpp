@@ -38,12 +38,7 @@ class seed_status {
 
   void save(const char* state) {
     if (path_.empty()) return;
-    run_figures figures;
-    figures.role = "seed";
-    figures.state = state;
-    figures.bytes_total = t_.total_size();
-    figures.bytes_uploaded = t_.bytes_uploaded();
-    figures.requests_refused = t_.request_figures().refused.load();
+    run_figures figures = seed_figures(state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load());
     if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
     try {
       write_status(path_, figures);

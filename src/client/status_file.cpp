@@ -13,6 +13,17 @@ double run_figures::copies_uploaded() const {
   return static_cast<double>(bytes_uploaded) / static_cast<double>(std::max<std::uint64_t>(1, bytes_total));
 }
 
+run_figures seed_figures(std::string state, std::uint64_t bytes_total, std::uint64_t bytes_uploaded,
+                         std::uint64_t requests_refused) {
+  run_figures figures;
+  figures.role = "seed";
+  figures.state = std::move(state);
+  figures.bytes_total = bytes_total;
+  figures.bytes_uploaded = bytes_uploaded;
+  figures.requests_refused = requests_refused;
+  return figures;
+}
+
 std::filesystem::path status_path_for(const std::filesystem::path& pidfile) {
   auto path = pidfile;
   if (path.extension() == ".pid") path.replace_extension();

@@ -48,12 +48,7 @@ TEST(client_events, every_event_reads_back_field_for_field) {
   EXPECT_EQ(f.exit_code, 4);
   EXPECT_EQ(f.message, "no progress for 60 s\nfrom 198.18.0.3");
 
-  run_figures figures;
-  figures.role = "seed";
-  figures.state = "stopped";
-  figures.bytes_total = 33564862;
-  figures.bytes_uploaded = 34012345;
-  figures.requests_refused = 51234;
+  run_figures figures = seed_figures("stopped", 33564862, 34012345, 51234);
   auto stop = round_trip(stop_event{"/srv/murder/run/seed-T.pid", "stopped", 4242, figures});
   EXPECT_EQ(stop.pidfile, "/srv/murder/run/seed-T.pid");
   EXPECT_EQ(stop.outcome, "stopped");

@@ -76,12 +76,7 @@ TEST_F(status_file_test, lives_beside_the_pidfile) {
 }
 
 TEST_F(status_file_test, round_trips_every_field) {
-  run_figures written;
-  written.role = "seed";
-  written.state = "stopped";
-  written.bytes_total = 33564862;
-  written.bytes_uploaded = 34012345;
-  written.requests_refused = 51234;
+  run_figures written = murder::client::seed_figures("stopped", 33564862, 34012345, 51234);
   auto file = path("seed-v1.status.json");
   murder::client::write_status(file, written);
   auto read = murder::client::read_status(file);

@@ -38,6 +38,10 @@ struct run_figures {
   double copies_uploaded() const;
 };
 
+// A seed's figures.
+run_figures seed_figures(std::string state, std::uint64_t bytes_total, std::uint64_t bytes_uploaded,
+                         std::uint64_t requests_refused);
+
 std::filesystem::path status_path_for(const std::filesystem::path& pidfile);
 
 std::string to_json(const run_figures& figures);

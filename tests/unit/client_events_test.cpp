@@ -8,6 +8,16 @@ using namespace murder::client;
 
 namespace {
 
+run_figures peer_figures(const char* state, std::uint64_t total, std::uint64_t done, std::uint64_t from_peers) {
+  run_figures peer;
+  peer.role = "peer";
+  peer.state = state;
+  peer.bytes_total = total;
+  peer.bytes_done = done;
+  peer.bytes_from_peers = from_peers;
+  return peer;
+}
+
 template <class Event>
 Event round_trip(const Event& event) {
   auto line = to_json_line(event);
@@ -66,12 +76,7 @@ TEST(client_events, every_event_reads_back_field_for_field) {
   EXPECT_EQ(st.pid, 77);
 
   // A detached peer's figures, as murderctl follows them.
-  run_figures peer;
-  peer.role = "peer";
-  peer.state = "failed";
-  peer.bytes_total = 1000;
-  peer.bytes_done = 600;
-  peer.bytes_from_peers = 650;
+  run_figures peer = peer_figures("failed", 1000, 600, 650);
   peer.exit_code = 4;
   peer.error = "no progress for 60 s";
   auto followed = round_trip(status_event{"/p.pid", false, std::nullopt, peer});
@@ -92,8 +97,11 @@ TEST(client_events, the_documented_lines_are_what_is_written) {
   EXPECT_EQ(to_json_line(transfer_status{"T.tgz", 1048576, 33564862, 9830400, 0, 8, 1, false}),
             R"({"event":"progress","name":"T.tgz","bytes_done":1048576,"bytes_total":33564862,)"
             R"("download_rate":9830400,"upload_rate":0,"peers":8,"seeds":1,"checking":false})");
-  EXPECT_EQ(to_json_line(status_event{"/srv/murder/run/seed-T.pid", true, 4242, std::nullopt}),
-            R"({"event":"status","pidfile":"/srv/murder/run/seed-T.pid","running":true,"pid":4242})");
+  EXPECT_EQ(to_json_line(status_event{"/srv/murder/run/peer-T.pid", true, 4242,
+                                      peer_figures("downloading", 33564862, 1048576, 1100000)}),
+            R"({"event":"status","pidfile":"/srv/murder/run/peer-T.pid","running":true,"pid":4242,"figures":)"
+            R"({"role":"peer","state":"downloading","bytes_total":33564862,"bytes_uploaded":0,"copies_uploaded":0.0,)"
+            R"("requests_refused":0,"bytes_done":1048576,"bytes_from_peers":1100000}})");
 }
 
 // A tag or path is any bytes: one that is not UTF-8 still makes a line (the

@@ -13,7 +13,8 @@
 #
 # Usage: fleet_bench.sh BIN_DIR. Environment: BENCH_OUT, BENCH_NS ("10 20 40"),
 # BENCH_SIZES (MiB, "32 128"), BENCH_RATE (Mbit/s, 100), BENCH_RUNS (3),
-# BENCH_METHODS (some of "peer aria2 scp deploy"; all by default), BENCH_LABEL
+# BENCH_METHODS (some of "peer aria2 scp deploy", and "peer3": murderctl peer at
+# SSH concurrency 3; all but peer3 by default), BENCH_LABEL
 # (names this grid's files and tables: "light" for scripts/bench's CPU-light
 # grid), BENCH_SUPER_SEED (1: murder's seeder super-seeds, `super_seeding =
 # true`), BENCH_EVERY_REQUEST (1: a plain seeder, `seed_every_request = true`),
@@ -69,7 +70,8 @@ config = "$SANDBOX/ssh_config"
 connect_timeout = 10
 concurrency = ${BENCH_CONCURRENCY:-100}
 TOML
-  "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" --format json --log-dir "$SANDBOX/ctl-logs" "$@" \
+  "$BIN/murderctl" -c "$SANDBOX/murder-$n.toml" ${CTL_CONCURRENCY:+--concurrency "$CTL_CONCURRENCY"} \
+    --format json --log-dir "$SANDBOX/ctl-logs" "$@" \
     2>> "$SANDBOX/murderctl.log"
 }
 
@@ -126,6 +128,7 @@ swarm_point() {
   local -A times busy copies delivers
   local -a methods=()
   [[ $METHODS != *" peer "* ]] || methods+=(murder_peer)
+  [[ $METHODS != *" peer3 "* ]] || methods+=(murder_peer_c3)
   [[ $METHODS != *" aria2 "* ]] || methods+=(aria2_run)
   [ "${#methods[@]}" -gt 0 ] || return 0
   for _ in $(seq "$RUNS"); do
@@ -139,34 +142,40 @@ swarm_point() {
   for method in "${methods[@]}"; do
     read -r -a TIMES <<< "${times[$method]}"; read -r -a BUSY <<< "${busy[$method]}"
     read -r -a COPIES <<< "${copies[$method]}"; read -r -a DELIVERS <<< "${delivers[$method]}"
-    record "$n" "$s" "$([ "$method" = murder_peer ] && echo "murder peer" || echo aria2)"
+    case $method in
+      murder_peer) record "$n" "$s" "murder peer" ;;
+      murder_peer_c3) record "$n" "$s" "murder peer c3" ;;
+      *) record "$n" "$s" aria2 ;;
+    esac
   done
 }
 
 # --- one run of each method --------------------------------------------------
 # Each sets SECS (not printed: a failure inside $(...) would end only a subshell).
 
+murder_peer_c3() { CTL_CONCURRENCY=3 PEER_FILES=murder3 murder_peer "$@"; }
+
 murder_peer() {  # N S RUN -> SECS, COPY
-  local n=$1 s=$2 tag="b$2" t0
+  local n=$1 s=$2 tag="b$2" t0 name=${PEER_FILES:-murder}
   rm -rf "$SANDBOX/ctl-logs"
   # A seeder of its own for each run, so that its stop row gives this run's copies.
   ctl "$MAXN" start_seeding tag="$tag" > "$SANDBOX/seed.json" || { cat "$SANDBOX/seed.json" >&2; fail "start_seeding failed"; }
   t0=$(now)
   ctl "$n" peer tag="$tag" > "$SANDBOX/peer.json" || { cat "$SANDBOX/peer.json" >&2; fail "murderctl peer failed"; }
   SECS=$(since "$t0")
-  jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/$GRID-hosts-murder-n$n-s$s.txt"
+  jq -r '.results[] | select(.task == "peer") | .seconds' "$SANDBOX/peer.json" > "$BENCH_OUT/$GRID-hosts-$name-n$n-s$s.txt"
   # Each row's detail ends "..., T s, delivered in D s": the download and the
   # delivery (extraction into place) of each host.
   jq -r '.results[] | select(.task == "peer") | "\(.host) \(.seconds) \(.detail)"' "$SANDBOX/peer.json" |
     sed -n 's/^\([^ ]*\) \([0-9.]*\) .*, \([0-9.]*\) s, delivered in \([0-9.]*\) s$/\1 \2 \3 \4/p' \
-    > "$BENCH_OUT/$GRID-split-n$n-s$s.txt"
-  DELIVER=$(awk 'BEGIN { m = 0 } $4 > m { m = $4 } END { print m }' "$BENCH_OUT/$GRID-split-n$n-s$s.txt")
+    > "$BENCH_OUT/$GRID-split-$name-n$n-s$s.txt"
+  DELIVER=$(awk 'BEGIN { m = 0 } $4 > m { m = $4 } END { print m }' "$BENCH_OUT/$GRID-split-$name-n$n-s$s.txt")
   check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
   # The last run's client logs stay with the results, for a look at the slowest host.
-  mkdir -p "$BENCH_OUT/$GRID-logs-n$n-s$s"
-  cp "$SANDBOX/peer.json" "$SANDBOX"/ctl-logs/* "$BENCH_OUT/$GRID-logs-n$n-s$s/"
+  mkdir -p "$BENCH_OUT/$GRID-logs-$name-n$n-s$s"
+  cp "$SANDBOX/peer.json" "$SANDBOX"/ctl-logs/* "$BENCH_OUT/$GRID-logs-$name-n$n-s$s/"
   for i in $(seq 1 "$n"); do
-    cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/$GRID-logs-n$n-s$s/h$i.log"
+    cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/$GRID-logs-$name-n$n-s$s/h$i.log"
   done
   ctl "$n" stop_peering tag="$tag" > "$SANDBOX/stop.json" || { cat "$SANDBOX/stop.json" >&2; fail "stop_peering failed"; }
   ctl "$MAXN" stop_seeding tag="$tag" > "$SANDBOX/stop-seed.json" ||
@@ -313,6 +322,8 @@ for s in "${SIZES[@]}"; do
     fi
     a=$(result RESULT aria2 "$n" "$s")
     [ -z "$a" ] || target "aria2 swarm / murder, $at" "$(calc "$a / $m")" ">=" 1 "x"
+    m3=$(result RESULT murder_peer_c3 "$n" "$s")
+    [ -z "$m3" ] || [ -z "$m" ] || target "murder peer at concurrency 3 / at 100, $at" "$(calc "$m3 / $m")" "<=" 1.1 "x"
     d=$(result DELIVER murder_peer "$n" "$s")
     [ -z "$d" ] || [ "$s" -lt 128 ] || target "delivery after the last byte, $at" "$d" "<=" 0.5 " s"
   done

@@ -16,6 +16,7 @@ namespace {
 struct transfer_words {
   deploy_words deploy;
   std::string allow, pidfile, logfile;
+  int upload_kbps = 0, download_kbps = 0;
 };
 
 void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w) {
@@ -29,6 +30,9 @@ void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w
   mode.add_option("--allow-peers", w.allow, "only exchange data with these networks (comma-separated CIDRs)");
   mode.add_option("--logfile", w.logfile, "append the log here instead of stderr");
   mode.add_option("--pidfile", w.pidfile, "write the working process's pid here");
+  mode.add_option("--max_upload_rate", w.upload_kbps, "upload at most this many kB/s (0: no cap)")->check(CLI::Range(0, 2000000));
+  mode.add_option("--max_download_rate", w.download_kbps, "download at most this many kB/s (0: no cap)")
+      ->check(CLI::Range(0, 2000000));
   mode.add_option("--setting", t.session.setting_overrides,
                   "a libtorrent setting NAME=VALUE over murder's own, for tuning (repeatable)")
       ->allow_extra_args(false);
@@ -40,6 +44,8 @@ std::string resolve(const transfer_words& w, const std::string& role, transfer_o
                     std::optional<std::filesystem::path>* copy_to = nullptr) {
   // Checked first: resolve_transfer makes HOME's directories.
   t.session.allowed_peers = parse_cidr_list(w.allow);
+  t.session.upload_rate_limit = w.upload_kbps * 1000;
+  t.session.download_rate_limit = w.download_kbps * 1000;
   check_setting_overrides(t.session.setting_overrides);
   auto places = resolve_transfer(w.deploy, role, w.pidfile, w.logfile, extract_to ? *extract_to : std::nullopt,
                                  copy_to ? *copy_to : std::nullopt);

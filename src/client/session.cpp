@@ -72,6 +72,10 @@ lt::settings_pack make_settings(const session_options& options) {
   s.set_bool(lt::settings_pack::announce_to_all_tiers, true);
   s.set_bool(lt::settings_pack::announce_to_all_trackers, true);
   s.set_bool(lt::settings_pack::apply_ip_filter_to_trackers, false);
+  // A cap counts payload, as an operator states it ("3 MB/s"), not TCP/IP headers.
+  s.set_bool(lt::settings_pack::rate_limit_ip_overhead, false);
+  s.set_int(lt::settings_pack::upload_rate_limit, options.upload_rate_limit);
+  s.set_int(lt::settings_pack::download_rate_limit, options.download_rate_limit);
   for (const auto& assignment : options.setting_overrides) apply_setting_override(s, assignment);
   return s;
 }

@@ -146,6 +146,15 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
   impl_->session = std::make_unique<lt::session>(std::move(params));
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
+  // libtorrent exempts peers on local networks from the rate caps by default
+  // (its local peer class); a fleet is all local, and the caps are for it:
+  // every address is in the global class only.
+  lt::ip_filter classes;
+  const auto global = std::uint32_t{1} << static_cast<std::uint32_t>(lt::session_handle::global_peer_class_id);
+  classes.add_rule(boost::asio::ip::make_address("0.0.0.0"), boost::asio::ip::make_address("255.255.255.255"), global);
+  classes.add_rule(boost::asio::ip::make_address("::"),
+                   boost::asio::ip::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), global);
+  impl_->session->set_peer_class_filter(classes);
   if (!options.session.allowed_peers.empty()) {
     impl_->log->info("peers only from {}", describe_ranges(options.session.allowed_peers));
   }

@@ -152,6 +152,10 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       auto value = node.value<bool>();
       if (!value) throw config_error(node, origin, key, "must be true or false");
       config.seed_every_request = *value;
+    } else if (key == "max_upload_rate") {
+      config.max_upload_rate = get_int(node, origin, key, 0, 2000000);
+    } else if (key == "max_download_rate") {
+      config.max_download_rate = get_int(node, origin, key, 0, 2000000);
     } else if (key == "piece_size") {
       config.piece_size = get_int(node, origin, key, 16 * 1024, 16 * 1024 * 1024);
       if (config.piece_size & (config.piece_size - 1)) throw config_error(node, origin, key, "must be a power of two");

@@ -43,6 +43,10 @@ std::string stop_role(host_call& call, const std::string& role, const std::strin
 }
 
 void add_client_settings(const task_env& env, std::vector<std::string>& words) {
+  if (env.config.max_upload_rate > 0) words.insert(words.end(), {"--max_upload_rate", std::to_string(env.config.max_upload_rate)});
+  if (env.config.max_download_rate > 0) {
+    words.insert(words.end(), {"--max_download_rate", std::to_string(env.config.max_download_rate)});
+  }
   for (const auto& setting : env.config.libtorrent_settings) {
     words.push_back("--setting");
     words.push_back(setting);

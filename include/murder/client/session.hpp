@@ -31,6 +31,12 @@ struct session_options {
   // libtorrent settings by name, "request_queue_time=3", applied over murder's
   // own (--setting, murder.toml [libtorrent]): for measuring and tuning.
   std::vector<std::string> setting_overrides;
+  // Rate caps in bytes a second, 0 for none (--max_upload_rate and
+  // --max_download_rate, kB/s, as BitTornado named them). They hold for every
+  // peer, those on a local network too: a deploy shares the network with
+  // production traffic.
+  int upload_rate_limit = 0;
+  int download_rate_limit = 0;
 };
 
 libtorrent::settings_pack make_settings(const session_options& options);

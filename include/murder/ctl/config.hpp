@@ -50,6 +50,10 @@ struct murder_config {
   bool seed_every_request = false;
   // piece_size = 262144: murder_make_torrent --piece-size (0: its own rule).
   int piece_size = 0;
+  // max_upload_rate = 3125, max_download_rate = 3125: kB/s caps for the
+  // seeder and every peer (murder_client's BitTornado-named options; 0: none).
+  int max_upload_rate = 0;
+  int max_download_rate = 0;
   // [libtorrent] request_queue_time = 3, ...: libtorrent settings by name for
   // the seeder and every peer, over murder's own ("name=value" each, checked
   // when the file is read). For measuring and tuning; murder's defaults are

@@ -39,6 +39,8 @@ namespace :load do
     set_if_empty :tracker_port, 8998
     set_if_empty :allowed_networks, []
     set_if_empty :stall_timeout, ""
+    set_if_empty :max_upload_rate, 0     # kB/s for the seeder and every peer; 0: no cap
+    set_if_empty :max_download_rate, 0
     # The murder-bundle.tar.gz that murder's scripts/build makes; only
     # murder:distribute_files needs it.
     set_if_empty :murder_bundle, ""

@@ -83,8 +83,17 @@ module Capistrano
       networks.empty? ? nil : networks.join(",")
     end
 
-    # The --allow-peers words for murder_client (none when every address may trade).
-    def peer_filter_words = allowed_networks ? ["--allow-peers", allowed_networks] : []
+    # The --allow-peers words for murder_client (none when every address may
+    # trade), and the rate caps (`set :max_upload_rate`, `:max_download_rate`,
+    # kB/s; 0 or unset: none).
+    def peer_filter_words
+      words = allowed_networks ? ["--allow-peers", allowed_networks] : []
+      %i[max_upload_rate max_download_rate].each do |cap|
+        kbps = fetch(cap, 0).to_i
+        words += ["--#{cap}", kbps.to_s] if kbps.positive?
+      end
+      words
+    end
 
     def stall_timeout_words
       value = env_or_default("stall_timeout", :stall_timeout)

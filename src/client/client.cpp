@@ -29,44 +29,61 @@ void place(const peer_job& job, const extract_options& options, std::shared_ptr<
   log->info("placed {} at {}", job.transfer.saveas.string(), job.copy_to->string());
 }
 
-// Keeps the seed's figures in its status file (status_file.hpp) while it serves
-// and once it stops. A failed write costs the figures, never the seed.
-class seed_status {
+// Writes a run's figures to the status file beside its pidfile
+// (status_file.hpp). A failed write costs the figures, never the run: it is
+// logged once.
+class status_keeper {
  public:
-  seed_status(const seed_job& job, const transfer& t, std::shared_ptr<spdlog::logger> log)
-      : path_(job.pidfile.empty() ? std::filesystem::path{} : status_path_for(job.pidfile)), t_(t), log_(std::move(log)) {}
+  status_keeper(const std::string& pidfile, std::shared_ptr<spdlog::logger> log)
+      : path_(pidfile.empty() ? std::filesystem::path{} : status_path_for(pidfile)), log_(std::move(log)) {}
 
-  void save(const char* state) {
-    if (path_.empty()) return;
-    run_figures figures = seed_figures(state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load());
-    if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
+  // True when the figures are in the file.
+  bool write(const run_figures& figures) {
+    if (path_.empty()) return false;
     try {
       write_status(path_, figures);
-      last_uploaded_ = figures.bytes_uploaded;
-      saved_once_ = true;
+      return true;
     } catch (const std::exception& e) {
       if (!warned_) log_->warn("cannot keep figures in {}: {}", path_.string(), e.what());
       warned_ = true;
+      return false;
     }
   }
 
  private:
   std::filesystem::path path_;
-  const transfer& t_;
   std::shared_ptr<spdlog::logger> log_;
+  bool warned_ = false;
+};
+
+// Keeps the seed's figures while it serves (when they change) and once it stops.
+class seed_status {
+ public:
+  seed_status(const seed_job& job, const transfer& t, std::shared_ptr<spdlog::logger> log)
+      : keeper_(job.pidfile, std::move(log)), t_(t) {}
+
+  void save(const char* state) {
+    run_figures figures = seed_figures(state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load());
+    if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
+    if (!keeper_.write(figures)) return;
+    last_uploaded_ = figures.bytes_uploaded;
+    saved_once_ = true;
+  }
+
+ private:
+  status_keeper keeper_;
+  const transfer& t_;
   std::uint64_t last_uploaded_ = 0;
   bool saved_once_ = false;
-  bool warned_ = false;
 };
 
 // Keeps a peer's figures in its status file while it downloads (at most once
 // a second), and what became of it: murderctl reads them from a peer it
-// started detached (--detach). A failed write costs the figures, never the peer.
+// started detached (--detach).
 class peer_status : public progress_reporter {
  public:
   peer_status(const peer_job& job, progress_reporter& shown, std::shared_ptr<spdlog::logger> log)
-      : path_(job.pidfile.empty() ? std::filesystem::path{} : status_path_for(job.pidfile)), shown_(shown),
-        log_(std::move(log)) {
+      : keeper_(job.pidfile, std::move(log)), shown_(shown) {
     figures_.role = "peer";
     figures_.state = "downloading";
   }
@@ -105,29 +122,18 @@ class peer_status : public progress_reporter {
   }
 
  private:
-  void save() {
-    if (path_.empty()) return;
-    try {
-      write_status(path_, figures_);
-    } catch (const std::exception& e) {
-      if (!warned_) log_->warn("cannot keep figures in {}: {}", path_.string(), e.what());
-      warned_ = true;
-    }
-  }
+  void save() { keeper_.write(figures_); }
 
-  std::filesystem::path path_;
+  status_keeper keeper_;
   progress_reporter& shown_;
-  std::shared_ptr<spdlog::logger> log_;
   run_figures figures_;
   std::chrono::steady_clock::time_point saved_{};
-  bool warned_ = false;
 };
 
 int download_and_deliver(const peer_job& job, const extract_options& options, peer_status& status,
                          std::chrono::steady_clock::time_point started, std::shared_ptr<spdlog::logger> log,
                          std::optional<background_child>& child) {
   transfer t(job.transfer, log);
-  auto* progress = &status;
   // Extraction reads the verified front of the tarball while the rest arrives,
   // so that little is left to unpack after the last piece.
   std::atomic<bool> abandon{false};
@@ -140,7 +146,7 @@ int download_and_deliver(const peer_job& job, const extract_options& options, pe
     });
   }
   try {
-    t.download(*progress);
+    t.download(status);
   } catch (...) {
     abandon = true;
     if (extraction.valid()) extraction.wait();  // its own failure is only a consequence
@@ -159,9 +165,7 @@ int download_and_deliver(const peer_job& job, const extract_options& options, pe
   if (job.json) {
     std::printf("%s\n", to_json_line(done).c_str());
   } else {
-    std::printf("murder_client: %s complete and verified: %llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s\n",
-                done.path.c_str(), static_cast<unsigned long long>(done.bytes),
-                static_cast<unsigned long long>(done.bytes_from_peers), done.download_seconds, done.deliver_seconds);
+    std::printf("murder_client: %s complete and verified: %s\n", done.path.c_str(), describe(done).c_str());
   }
   std::fflush(stdout);
   status.done(done);
@@ -206,7 +210,6 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
     throw;
   }
 }
-
 
 int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
   if (job.unless_running && !job.pidfile.empty()) {

@@ -67,11 +67,11 @@ int run_install_bundle(const fs::path& home_arg) {
   // had moved, so an install is never half old, half new.
   const char* parts[] = {"bin", "lib"};
   auto aside = [&](const char* part) { return home / (std::string(".") + part + "-old"); };
-  std::vector<fs::path> set_aside, moved_in;
+  std::vector<const char*> set_aside, moved_in;
   auto undo = [&] {
     std::error_code back;
-    for (const auto& path : moved_in) fs::rename(path, staging / path.filename(), back);
-    for (const auto& old : set_aside) fs::rename(old, home / old.filename().string().substr(1, 3), back);
+    for (const char* part : moved_in) fs::rename(home / part, staging / part, back);
+    for (const char* part : set_aside) fs::rename(aside(part), home / part, back);
   };
   for (const char* part : parts) {
     fs::remove_all(aside(part), ec);
@@ -84,7 +84,7 @@ int run_install_bundle(const fs::path& home_arg) {
       undo();
       throw failure(exit_code::disk, "cannot move " + (home / part).string() + " aside: " + ec.message());
     }
-    set_aside.push_back(aside(part));
+    set_aside.push_back(part);
   }
   for (const char* part : parts) {
     fs::rename(staging / part, home / part, ec);
@@ -92,9 +92,9 @@ int run_install_bundle(const fs::path& home_arg) {
       undo();
       throw failure(exit_code::disk, "cannot put " + (home / part).string() + " in place: " + ec.message());
     }
-    moved_in.push_back(home / part);
+    moved_in.push_back(part);
   }
-  for (const auto& old : set_aside) fs::remove_all(old, ec);
+  for (const char* part : set_aside) fs::remove_all(aside(part), ec);
   remove_leftovers(home);
   std::printf("murder %s in %s\n", MURDER_VERSION, home.c_str());
   return 0;

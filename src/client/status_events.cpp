@@ -1,6 +1,8 @@
 #include "murder/client/status_events.hpp"
 
-#include <nlohmann/json.hpp>
+#include <cstdio>
+
+#include "figures_json.hpp"
 
 namespace murder::client {
 
@@ -15,9 +17,6 @@ struct overloaded : Visitors... {
 };
 template <class... Visitors>
 overloaded(Visitors...) -> overloaded<Visitors...>;
-
-// The status file's own object (status_file.hpp), so both say the same.
-json figures_json(const run_figures& f) { return json::parse(to_json(f)); }
 
 json event_json(const client_event& event) {
   return std::visit(
@@ -44,13 +43,13 @@ json event_json(const client_event& event) {
           [](const stop_event& s) -> json {
             json j = {{"event", "stop"}, {"pidfile", s.pidfile}, {"outcome", s.outcome}};
             if (s.pid) j["pid"] = *s.pid;
-            j["figures"] = s.figures ? figures_json(*s.figures) : json();
+            j["figures"] = s.figures ? figures_object(*s.figures) : json();
             return j;
           },
           [](const status_event& s) -> json {
             json j = {{"event", "status"}, {"pidfile", s.pidfile}, {"running", s.running}};
             if (s.pid) j["pid"] = *s.pid;
-            if (s.figures) j["figures"] = figures_json(*s.figures);
+            if (s.figures) j["figures"] = figures_object(*s.figures);
             return j;
           },
       },
@@ -92,7 +91,7 @@ client_event event_from(const json& j) {
     s.pidfile = j.at("pidfile").get<std::string>();
     s.outcome = j.at("outcome").get<std::string>();
     s.pid = optional_pid(j);
-    if (j.contains("figures") && j.at("figures").is_object()) s.figures = figures_from_json(j.at("figures").dump());
+    if (j.contains("figures") && j.at("figures").is_object()) s.figures = figures_from_object(j.at("figures"));
     return s;
   }
   if (kind == "status") {
@@ -100,13 +99,21 @@ client_event event_from(const json& j) {
     s.pidfile = j.at("pidfile").get<std::string>();
     s.running = j.at("running").get<bool>();
     s.pid = optional_pid(j);
-    if (j.contains("figures") && j.at("figures").is_object()) s.figures = figures_from_json(j.at("figures").dump());
+    if (j.contains("figures") && j.at("figures").is_object()) s.figures = figures_from_object(j.at("figures"));
     return s;
   }
   throw std::invalid_argument("unknown event " + kind);
 }
 
 }  // namespace
+
+std::string describe(const done_event& done) {
+  char text[160];
+  std::snprintf(text, sizeof text, "%llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s",
+                static_cast<unsigned long long>(done.bytes), static_cast<unsigned long long>(done.bytes_from_peers),
+                done.download_seconds, done.deliver_seconds);
+  return text;
+}
 
 // A tag or path may hold bytes that are not UTF-8: they become U+FFFD rather
 // than an exception that would cost the event (or the error it carries).

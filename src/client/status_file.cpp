@@ -1,6 +1,6 @@
 #include "murder/client/status_file.hpp"
 
-#include <nlohmann/json.hpp>
+#include "figures_json.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -31,7 +31,7 @@ std::filesystem::path status_path_for(const std::filesystem::path& pidfile) {
   return path;
 }
 
-std::string to_json(const run_figures& figures) {
+nlohmann::ordered_json figures_object(const run_figures& figures) {
   nlohmann::ordered_json j = {{"role", figures.role},
                               {"state", figures.state},
                               {"bytes_total", figures.bytes_total},
@@ -50,12 +50,11 @@ std::string to_json(const run_figures& figures) {
       j["error"] = figures.error;
     }
   }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return j;
 }
 
-run_figures figures_from_json(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw std::invalid_argument("not a JSON object");
+run_figures figures_from_object(const nlohmann::ordered_json& j) {
+  if (!j.is_object()) throw std::invalid_argument("not a JSON object");
   run_figures figures;
   try {
     figures.role = j.at("role").get<std::string>();
@@ -73,6 +72,14 @@ run_figures figures_from_json(const std::string& text) {
     throw std::invalid_argument(e.what());
   }
   return figures;
+}
+
+std::string to_json(const run_figures& figures) {
+  return figures_object(figures).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+run_figures figures_from_json(const std::string& text) {
+  return figures_from_object(nlohmann::ordered_json::parse(text, nullptr, false));
 }
 
 void write_status(const std::filesystem::path& path, const run_figures& figures) {

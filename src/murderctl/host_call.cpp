@@ -3,7 +3,6 @@
 #include <fstream>
 #include <mutex>
 
-#include "murder/client/status_events.hpp"
 #include "murder/core/error.hpp"
 #include "murder/ctl/tasks.hpp"
 
@@ -20,15 +19,6 @@ exit_code exit_code_of(int remote_status) {
     case 4: return exit_code::network;
     case 5: return exit_code::disk;
     default: return exit_code::failure;
-  }
-}
-
-// murder_client --json prints "progress" event lines on stdout.
-void parse_progress(std::string_view line, const host_call::bytes_sink& sink) {
-  auto event = client::parse_event_line(line);
-  if (!event) return;
-  if (const auto* status = std::get_if<client::transfer_status>(&*event); status && status->bytes_total > 0) {
-    sink(status->bytes_done, status->bytes_total);
   }
 }
 
@@ -55,7 +45,6 @@ command_result host_call::run(const std::string& command, int highest_ok) {
   auto started = std::chrono::steady_clock::now();
   auto result = connection_.run(command, env_.command_timeout, [&](std::string_view line, bool is_stderr) {
     log(std::string(is_stderr ? "! " : "  ") + std::string(line));
-    if (!is_stderr && on_bytes_) parse_progress(line, on_bytes_);
   });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char summary[96];

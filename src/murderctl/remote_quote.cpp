@@ -1,7 +1,5 @@
 #include "murder/ctl/remote_quote.hpp"
 
-#include "murder/core/error.hpp"
-
 namespace murder::ctl {
 
 std::string shell_quote(std::string_view value) {
@@ -30,6 +28,5 @@ std::string shell_command(const std::vector<std::string>& words) {
   }
   return out;
 }
-
 
 }  // namespace murder::ctl

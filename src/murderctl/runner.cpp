@@ -81,6 +81,16 @@ class task_run {
     }
   }
 
+  // After a failed attempt: logs it, and when another is allowed and worth it,
+  // waits the retry delay and says so.
+  bool try_again(exit_code code, const host_result& r, const host_log& log) {
+    log.write("== " + r.task + " failed: " + r.error);
+    if (r.attempts > options_.retries || !worth_retrying(code)) return false;
+    log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
+    std::this_thread::sleep_for(options_.retry_delay);
+    return true;
+  }
+
   host_result run_host(const std::string& host, size_t index, bool last_phase) {
     const host_log& log = logs_.at(host);
     host_result r;
@@ -94,10 +104,7 @@ class task_run {
         log.write("== " + r.task + (last_phase ? " ok: " : " started: ") + r.note);
         break;
       }
-      log.write("== " + r.task + " failed: " + r.error);
-      if (r.attempts > options_.retries || !worth_retrying(code)) break;
-      log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
-      std::this_thread::sleep_for(options_.retry_delay);
+      if (!try_again(code, r, log)) break;
     }
     r.seconds = seconds_since(started);
     if (last_phase || r.outcome != host_outcome::ok) observer_.host_finished(r.outcome == host_outcome::ok);
@@ -116,10 +123,7 @@ class task_run {
         log.write("== " + r.task + " ok: " + r.note);
         break;
       }
-      log.write("== " + r.task + " failed: " + r.error);
-      if (r.attempts > options_.retries || !worth_retrying(code)) break;
-      log.write("== retrying in " + std::to_string(options_.retry_delay.count()) + " s");
-      std::this_thread::sleep_for(options_.retry_delay);
+      if (!try_again(code, r, log)) break;
       ++r.attempts;
       log.write("== " + r.task + " (attempt " + std::to_string(r.attempts) + ")");
       if (attempt(host, index, log, task_.on_host, r) != exit_code::ok) {

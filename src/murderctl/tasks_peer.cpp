@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <optional>
 #include <thread>
 
@@ -80,11 +79,7 @@ std::string finish_peer(host_call& call) {
     const auto& f = *seen->figures;
     if (f.state == "done") {
       call.report_bytes(f.bytes_total, f.bytes_total);
-      char text[160];
-      std::snprintf(text, sizeof text, "%llu bytes, %llu fetched from peers, %.1f s, delivered in %.2f s",
-                    static_cast<unsigned long long>(f.bytes_total), static_cast<unsigned long long>(f.bytes_from_peers),
-                    f.download_seconds, f.deliver_seconds);
-      return text;
+      return client::describe({"", f.bytes_total, f.bytes_from_peers, f.download_seconds, f.deliver_seconds});
     }
     if (f.state == "failed") {
       throw failure(f.exit_code > 0 && f.exit_code < 6 ? static_cast<exit_code>(f.exit_code) : exit_code::failure,
@@ -99,8 +94,8 @@ std::string finish_peer(host_call& call) {
     auto now = std::chrono::steady_clock::now();
     // Each look starts murder_client on the host: about every 2 s keeps that to
     // a percent of a core there, while the swarm wants the CPU; sooner when
-    // the rate so far says the peer is about to finish.
-    // Until a rate is known, half a second (a small payload is done in that).
+    // the rate so far says the peer is about to finish, and every half second
+    // until a rate is known (a small payload is done in that).
     auto next_look = std::chrono::milliseconds(last_done == 0 ? 500 : 2000);
     if (f.bytes_done != last_done) {
       double rate = static_cast<double>(f.bytes_done - last_done) /

@@ -1,6 +1,12 @@
 #include "murder/tracker/request_handler.hpp"
 
+#include <chrono>
+
 namespace murder::tracker {
+
+std::int64_t monotonic_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 request_handler::request_handler(swarm_registry& registry, allowed_torrents& allowed, access_rules rules,
                                  clock_fn clock)

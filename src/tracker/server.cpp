@@ -4,16 +4,13 @@
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/write.hpp>
-
 
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
@@ -37,10 +34,6 @@ const char* reason_phrase(int status) {
     case 431: return "Request Header Fields Too Large";
     default: return "Unknown";
   }
-}
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -76,7 +69,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void start() {
-    deadline_ = now_seconds() + options_.request_timeout;
+    deadline_ = monotonic_seconds() + options_.request_timeout;
     serve();
   }
 
@@ -156,7 +149,7 @@ class session : public std::enable_shared_from_this<session> {
     out_ += body;
     sent_ = 0;
     keep_alive_ = keep_alive;
-    deadline_ = now_seconds() + options_.request_timeout;
+    deadline_ = monotonic_seconds() + options_.request_timeout;
   }
 
   step send_reply() {
@@ -180,7 +173,7 @@ class session : public std::enable_shared_from_this<session> {
       close();
       return step::done;
     }
-    deadline_ = now_seconds() + options_.request_timeout;  // for the next request, from now
+    deadline_ = monotonic_seconds() + options_.request_timeout;  // for the next request, from now
     return step::answered;
   }
 
@@ -303,7 +296,7 @@ void tracker_server::sweep() {
   sweep_timer_.expires_after(std::chrono::seconds(1));
   sweep_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
-    sessions_->expire(now_seconds());
+    sessions_->expire(monotonic_seconds());
     sweep();
   });
 }

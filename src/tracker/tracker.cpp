@@ -14,10 +14,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::int64_t monotonic_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Calls `tick` every `period` seconds until the io_context stops.
 void every(asio::steady_timer& timer, int period, std::function<void()> tick) {
   timer.expires_after(std::chrono::seconds(period));

@@ -36,6 +36,8 @@ struct tracker_stats {
 
 // Seconds on a monotonic scale.
 using clock_fn = std::function<std::int64_t()>;
+// The steady clock in whole seconds: the tracker's clock_fn, and its connections' deadlines.
+std::int64_t monotonic_seconds();
 
 // BitTornado's --scrape_allowed: what a /scrape may ask for.
 enum class scrape_access {

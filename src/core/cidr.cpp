@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
 
 namespace murder {
 namespace ip = boost::asio::ip;
@@ -86,10 +87,7 @@ std::vector<cidr_range> read_address_file(const std::string& path) {
   std::vector<cidr_range> ranges;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
-    std::string_view text(line);
-    if (auto hash = text.find('#'); hash != std::string_view::npos) text = text.substr(0, hash);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    std::string_view text = line_content(line);
     if (text.empty()) continue;
     // As BitTornado read them: an IPv4 line may carry a description before its
     // last ':' ("office:10.0.0.5-10.0.0.9") or after its first word

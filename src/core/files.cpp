@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -93,6 +94,13 @@ void write_file_atomically(const fs::path& path, std::string_view bytes, unsigne
   atomic_output out(path, mode);
   out.write(bytes);
   out.commit();
+}
+
+std::string_view line_content(std::string_view line) {
+  if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+  return line;
 }
 
 std::string read_file(const fs::path& path) {

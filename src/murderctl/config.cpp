@@ -178,13 +178,9 @@ std::vector<std::string> parse_hosts(std::string_view text) {
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
+    std::string_view line = line_content(text.substr(start, end - start));
     start = end + 1;
-    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) continue;
-    auto last = line.find_last_not_of(" \t\r");
-    hosts.emplace_back(line.substr(first, last - first + 1));
+    if (!line.empty()) hosts.emplace_back(line);
   }
   return hosts;
 }

@@ -16,11 +16,8 @@ std::unordered_set<info_hash, id20_hash> parse_allowed_list(std::string_view tex
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     ++line_no;
-    std::string_view line = text.substr(start, end - start);
+    std::string_view line = line_content(text.substr(start, end - start));
     start = end + 1;
-    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
     if (line.empty()) continue;
     auto raw = from_hex(line);
     auto h = raw ? info_hash::from(*raw) : std::nullopt;

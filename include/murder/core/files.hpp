@@ -60,6 +60,11 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
 // Reads a whole file. Throws failure(bad_input) naming the path.
 std::string read_file(const std::filesystem::path& path);
 
+// What a line of a list file says: the line without its "#" comment and the
+// whitespace around it ("" for a blank or comment-only line). Host lists,
+// allowed lists and address files are read this way.
+std::string_view line_content(std::string_view line);
+
 // Reads a whole file that decides what a fleet installs (a .torrent on the
 // workstation): refuses a symbolic link (O_NOFOLLOW), anything but a regular
 // file, a file owned by another user, and a group- or world-writable file, so

@@ -29,6 +29,20 @@ std::unordered_set<info_hash, id20_hash> parse_allowed_list(std::string_view tex
   return hashes;
 }
 
+namespace {
+
+// "v42.tgz.torrent" -> "v42"
+std::string tag_of(std::string name) {
+  for (std::string_view suffix : {".torrent", ".tgz"}) {
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      name.resize(name.size() - suffix.size());
+    }
+  }
+  return name;
+}
+
+}  // namespace
+
 allowed_torrents::allowed_torrents(std::optional<fs::path> list_file, std::optional<fs::path> dir)
     : list_file_(std::move(list_file)), dir_(std::move(dir)) {
   if (dir_ && !fs::is_directory(*dir_)) throw failure(exit_code::usage, "allowed_dir " + dir_->string() + " is not a directory");
@@ -95,15 +109,18 @@ bool allowed_torrents::rescan_dir() {
       continue;
     }
     changed = true;
-    torrent_file file{stamp, std::nullopt};
+    torrent_file file{stamp, std::nullopt, {}};
     libtorrent::error_code lec;
     libtorrent::torrent_info info(it->path().string(), lec);
     ++torrents_parsed_;
     if (!lec) {
       auto v1 = info.info_hashes().v1;
       file.hash = info_hash::from(std::string_view(v1.data(), v1.size()));
+      file.label = {tag_of(name), static_cast<std::uint64_t>(info.total_size())};
     } else if (known != dir_files_.end()) {
-      file.hash = known->second.hash;  // half-written: keep serving it until it parses or goes
+      // half-written: keep serving it until it parses or goes
+      file.hash = known->second.hash;
+      file.label = known->second.label;
     }
     fresh.emplace(std::move(name), file);
   }
@@ -116,8 +133,11 @@ bool allowed_torrents::rescan_dir() {
 
 bool allowed_torrents::rebuild() {
   std::unordered_set<info_hash, id20_hash> fresh = list_hashes_;
+  labels_.clear();
   for (const auto& [name, file] : dir_files_) {
-    if (file.hash) fresh.insert(*file.hash);
+    if (!file.hash) continue;
+    fresh.insert(*file.hash);
+    labels_[*file.hash] = file.label;
   }
   if (fresh == hashes_) return false;
   hashes_ = std::move(fresh);
@@ -146,6 +166,11 @@ bool allowed_torrents::refresh(std::int64_t now) {
   }
   if (dir_) changed = rescan_dir() || changed;
   return changed && rebuild();
+}
+
+const torrent_label* allowed_torrents::label(const info_hash& h) const {
+  auto it = labels_.find(h);
+  return it == labels_.end() ? nullptr : &it->second;
 }
 
 bool allowed_torrents::allows(const info_hash& h, std::int64_t now) {

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     std::string logfile, pidfile_path, cidrs, state_file, allowed_list, allowed_dir, bind = config.server.bind_address;
     murder::tracker::bittornado_options old_options;
     std::string home;
+    std::vector<std::string> location_texts;
     bool daemon = false, unless_running = false;
     CLI::App app{"murder_tracker: HTTP BitTorrent tracker for murder deploys"};
     app.set_version_flag("--version", MURDER_VERSION);
@@ -34,6 +35,11 @@ int main(int argc, char** argv) {
     app.add_option("--peer_timeout", config.limits.peer_timeout, "seconds after which a silent peer is dropped")->capture_default_str();
     app.add_option("--max_connections", config.server.max_connections, "most open client connections")->capture_default_str();
     app.add_option("--max_swarms", config.limits.max_swarms, "most torrents tracked at once")->capture_default_str();
+    app.add_option("--location", location_texts, "NAME=CIDR[,CIDR...]: hosts in these ranges are in location NAME "
+                   "and get peers mostly from it (repeat for each location)");
+    app.add_option("--location_gateways", config.limits.gateways_per_location,
+                   "hosts per location that also get peers from the other locations")
+        ->capture_default_str()->check(CLI::Range(1, 64));
     app.add_option("--tcp_defer_accept", config.server.defer_accept,
                    "seconds of TCP_DEFER_ACCEPT on the listening socket (0: off; for measuring)")
         ->capture_default_str();
@@ -46,6 +52,7 @@ int main(int argc, char** argv) {
     murder::tracker::add_bittornado_options(app, old_options);
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     config.access.allowed_cidrs = murder::parse_cidr_list(cidrs);
+    config.limits.where = murder::tracker::parse_locations(location_texts);
     config.bind_addresses = murder::split_list(bind);
     if (config.bind_addresses.empty()) throw murder::failure(murder::exit_code::usage, "--bind names no address");
     config.server.bind_address = config.bind_addresses.front();

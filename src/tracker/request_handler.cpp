@@ -12,33 +12,44 @@ request_handler::request_handler(swarm_registry& registry, allowed_torrents& all
                                  clock_fn clock)
     : registry_(registry), allowed_(allowed), rules_(std::move(rules)), clock_(std::move(clock)) {}
 
-http_reply request_handler::refuse(std::string_view reason) {
-  ++stats_.refused;
+http_reply request_handler::refuse(refusal why, std::string_view reason) {
+  stats_.refuse(why);
   // BitTorrent clients only read failures from a 200 reply's body.
   return {200, "text/plain", encode_failure(reason)};
 }
 
+http_reply request_handler::refuse_http(refusal why, int status, std::string_view reason) {
+  stats_.refuse(why);
+  return {status, "text/plain", std::string(reason) + "\n"};
+}
+
 http_reply request_handler::handle(const http_request_view& request) {
+  const auto started = std::chrono::steady_clock::now();
+  http_reply reply = answer(request);
+  stats_.reply_times.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return reply;
+}
+
+http_reply request_handler::answer(const http_request_view& request) {
   if (request.method != "GET" && request.method != "HEAD") {
-    ++stats_.refused;
-    return {405, "text/plain", "only GET is supported\n"};
+    return refuse_http(refusal::malformed, 405, "only GET is supported");
   }
   auto parsed = parse_target(request.target);
-  if (!parsed) {
-    ++stats_.refused;
-    return {400, "text/plain", "malformed request target\n"};
-  }
+  if (!parsed) return refuse_http(refusal::malformed, 400, "malformed request target");
   const auto& [path, params] = *parsed;
   const bool tracker_path = path == "/announce" || path == "/scrape";
   if (!admits(request.remote)) {
-    if (tracker_path) return refuse("your address is not allowed to use this tracker");
-    ++stats_.refused;
-    return {403, "text/plain", "your address is not allowed to use this tracker\n"};
+    constexpr std::string_view outsider = "your address is not allowed to use this tracker";
+    return tracker_path ? refuse(refusal::address, outsider) : refuse_http(refusal::address, 403, outsider);
   }
   if (path == "/announce") return announce(params, request.remote);
   if (path == "/scrape") return scrape(params);
+  const tracker_view view{registry_, stats_, allowed_, clock_()};
   if (rules_.status_page && (path == "/" || path == "/index.html")) {
-    return {200, "text/html; charset=utf-8", render_status_page(registry_, stats_, allowed_)};
+    return {200, "text/html; charset=utf-8", render_status_page(view, params)};
+  }
+  if (rules_.status_page && path == "/metrics") {
+    return {200, "text/plain; version=0.0.4; charset=utf-8", render_metrics(view)};
   }
   return {404, "text/plain", "not found\n"};
 }
@@ -51,26 +62,26 @@ bool request_handler::admits(const boost::asio::ip::address& remote) const {
 
 http_reply request_handler::announce(const query_params& params, const boost::asio::ip::address& remote) {
   auto parsed = parse_announce(params);
-  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(refusal::malformed, *reason);
   auto& request = std::get<announce_request>(parsed);
   std::int64_t now = clock_();
-  if (!allowed_.allows(request.hash, now)) return refuse("torrent not served by this tracker");
+  if (!allowed_.allows(request.hash, now)) return refuse(refusal::not_allowed, "torrent not served by this tracker");
   if (request.ip && !admits(*request.ip)) {
-    return refuse("the ip parameter is not an allowed address");
+    return refuse(refusal::address, "the ip parameter is not an allowed address");
   }
   auto reply = registry_.announce(request, remote, now);
-  if (!reply) return refuse("tracker full: too many torrents");
+  if (!reply) return refuse(refusal::tracker_full, "tracker full: too many torrents");
   ++stats_.announces;
   return {200, "text/plain", encode_announce_reply(*reply, request.compact, request.no_peer_id)};
 }
 
 http_reply request_handler::scrape(const query_params& params) {
   auto parsed = parse_scrape(params);
-  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(*reason);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return refuse(refusal::malformed, *reason);
   const auto& wanted = std::get<std::vector<info_hash>>(parsed);
-  if (rules_.scrape == scrape_access::none) return refuse("scraping is not allowed on this tracker");
+  if (rules_.scrape == scrape_access::none) return refuse(refusal::scrape, "scraping is not allowed on this tracker");
   if (rules_.scrape == scrape_access::specific && wanted.empty()) {
-    return refuse("this tracker scrapes only the torrents named by info_hash");
+    return refuse(refusal::scrape, "this tracker scrapes only the torrents named by info_hash");
   }
   ++stats_.scrapes;
   return {200, "text/plain", encode_scrape_reply(registry_.scrape(wanted))};

@@ -109,9 +109,9 @@ class session : public std::enable_shared_from_this<session> {
     http_request_head head;
     switch (read_http_request(in_, options_.max_header_bytes, head)) {
       case http_read_state::incomplete: return step::more_bytes;
-      case http_read_state::too_large: return reply_error(431);
-      case http_read_state::bad: return reply_error(400);
-      case http_read_state::has_body: return reply_error(413);
+      case http_read_state::too_large: return reply_error(431, refusal::too_large);
+      case http_read_state::bad: return reply_error(400, refusal::malformed);
+      case http_read_state::has_body: return reply_error(413, refusal::too_large);
       case http_read_state::complete: break;
     }
     http_reply reply = handler_.handle({head.method, head.target, remote_});
@@ -126,7 +126,8 @@ class session : public std::enable_shared_from_this<session> {
     return send_reply();
   }
 
-  step reply_error(int status) {
+  step reply_error(int status, refusal why) {
+    handler_.stats().refuse(why);
     compose(status, 11, false, "text/plain", "", 0);
     hold_for_close_ = false;
     in_.clear();

@@ -47,6 +47,8 @@ std::optional<peer_entry> decode_peer(const lt::bdecode_node& p, std::int64_t no
   e.port = static_cast<std::uint16_t>(port);
   e.is_seed = p.dict_find_int_value("seed", 0) != 0;
   e.last_seen = now;
+  e.progressed_at = now;
+  e.left = e.is_seed ? 0 : unknown_left;  // told at its next announce
   return e;
 }
 
@@ -104,8 +106,13 @@ state_load_result decode_state(std::string_view bytes, swarm_registry& registry,
     s.touch(now);
     lt::bdecode_node peers = value.dict_find_list("peers");
     for (int j = 0; peers && j < peers.list_size(); ++j) {
-      if (auto peer = decode_peer(peers.list_at(j), now)) s.upsert(*peer);
-      else ++result.malformed_peers;
+      auto peer = decode_peer(peers.list_at(j), now);
+      if (peer) {
+        peer->location = registry.limits().where.locate(peer->address.ip());
+        s.upsert(*peer);
+      } else {
+        ++result.malformed_peers;
+      }
     }
     if (s.size() == 0 && s.completed() == 0) continue;  // nothing worth keeping
     loaded.emplace_back(*hash, std::move(s));

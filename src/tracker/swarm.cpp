@@ -35,32 +35,109 @@ size_t peer_key_hash::operator()(const peer_key& key) const noexcept {
   return id20_hash{}(key.id) ^ static_cast<size_t>(h ^ (h >> 29));
 }
 
+namespace {
+
+size_t hash_of(const peer_key& key) {
+  return peer_key_hash{}(key);
+}
+
+}  // namespace
+
+std::uint32_t peer_index::find(const peer_key& key, const std::vector<peer_entry>& peers) const {
+  if (slots_.empty()) return none;
+  const size_t mask = slots_.size() - 1;
+  for (size_t at = hash_of(key) & mask;; at = (at + 1) & mask) {
+    if (slots_[at] == 0) return none;
+    if (peers[slots_[at] - 1].key == key) return slots_[at] - 1;
+  }
+}
+
+size_t peer_index::slot_of(std::uint32_t position, const std::vector<peer_entry>& peers) const {
+  const size_t mask = slots_.size() - 1;
+  size_t at = hash_of(peers[position].key) & mask;
+  while (slots_[at] != position + 1) at = (at + 1) & mask;
+  return at;
+}
+
+void peer_index::place(std::uint32_t position, const std::vector<peer_entry>& peers) {
+  const size_t mask = slots_.size() - 1;
+  size_t at = hash_of(peers[position].key) & mask;
+  while (slots_[at] != 0) at = (at + 1) & mask;
+  slots_[at] = position + 1;
+}
+
+void peer_index::insert(std::uint32_t position, const std::vector<peer_entry>& peers) {
+  ++used_;
+  if (used_ * 2 > slots_.size()) {
+    // Grow and place every indexed peer again; positions below `position`
+    // are the indexed ones (a new peer is always the vector's last).
+    slots_.assign(std::max<size_t>(16, slots_.size() * 2), 0);
+    for (std::uint32_t p = 0; p < position; ++p) place(p, peers);
+  }
+  place(position, peers);
+}
+
+void peer_index::erase(std::uint32_t position, const std::vector<peer_entry>& peers) {
+  const size_t mask = slots_.size() - 1;
+  size_t hole = slot_of(position, peers);
+  slots_[hole] = 0;
+  --used_;
+  // Backward shift: pull later entries of the probe run into the hole when
+  // their home slot does not lie cyclically in (hole, at].
+  for (size_t at = (hole + 1) & mask; slots_[at] != 0; at = (at + 1) & mask) {
+    const size_t home = hash_of(peers[slots_[at] - 1].key) & mask;
+    const bool stays = hole < at ? (hole < home && home <= at) : (hole < home || home <= at);
+    if (stays) continue;
+    slots_[hole] = slots_[at];
+    slots_[at] = 0;
+    hole = at;
+  }
+}
+
+void peer_index::move(std::uint32_t from, std::uint32_t to, const std::vector<peer_entry>& peers) {
+  slots_[slot_of(from, peers)] = to + 1;
+}
+
 bool swarm::upsert(const peer_entry& peer) {
-  auto [it, inserted] = index_.try_emplace(peer.key, static_cast<std::uint32_t>(peers_.size()));
-  if (inserted) {
+  const std::uint32_t at = index_.find(peer.key, peers_);
+  if (at == peer_index::none) {
     peers_.push_back(peer);
+    index_.insert(static_cast<std::uint32_t>(peers_.size() - 1), peers_);
     seeds_ += peer.is_seed ? 1 : 0;
+    totals_.uploaded += peer.uploaded;
+    totals_.downloaded += peer.downloaded;
     return true;
   }
-  peer_entry& existing = peers_[it->second];
+  peer_entry& existing = peers_[at];
   seeds_ += (peer.is_seed ? 1 : 0) - (existing.is_seed ? 1 : 0);
+  // A client that restarted reports from 0 again: only growth counts.
+  if (peer.uploaded > existing.uploaded) totals_.uploaded += peer.uploaded - existing.uploaded;
+  if (peer.downloaded > existing.downloaded) totals_.downloaded += peer.downloaded - existing.downloaded;
+  const std::int64_t progressed_at = peer.left < existing.left ? peer.progressed_at : existing.progressed_at;
   existing = peer;
+  existing.progressed_at = progressed_at;
   return false;
 }
 
 void swarm::erase_at(size_t i) {
   seeds_ -= peers_[i].is_seed ? 1 : 0;
-  index_.erase(peers_[i].key);
-  if (i + 1 != peers_.size()) {
+  index_.erase(static_cast<std::uint32_t>(i), peers_);
+  const size_t last = peers_.size() - 1;
+  if (i != last) {
+    index_.move(static_cast<std::uint32_t>(last), static_cast<std::uint32_t>(i), peers_);
     peers_[i] = peers_.back();
-    index_[peers_[i].key] = static_cast<std::uint32_t>(i);
   }
   peers_.pop_back();
 }
 
 void swarm::remove(const peer_key& key) {
-  auto it = index_.find(key);
-  if (it != index_.end()) erase_at(it->second);
+  const std::uint32_t at = index_.find(key, peers_);
+  if (at != peer_index::none) erase_at(at);
+}
+
+const peer_entry* swarm::find(const peer_key& key) const {
+  const std::uint32_t at = index_.find(key, peers_);
+  return at == peer_index::none ? nullptr : &peers_[at];
 }
 
 size_t swarm::expire(std::int64_t cutoff) {
@@ -74,11 +151,56 @@ size_t swarm::expire(std::int64_t cutoff) {
   return removed;
 }
 
-std::vector<reply_peer> swarm::pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng) const {
+bool swarm::is_gateway(const peer_key& key, location_id location, size_t per_location) {
+  if (gateways_.size() <= location) gateways_.resize(location + 1);
+  auto& mine = gateways_[location];
+  mine.erase(std::remove_if(mine.begin(), mine.end(), [&](const peer_key& k) { return find(k) == nullptr; }),
+             mine.end());
+  if (std::find(mine.begin(), mine.end(), key) != mine.end()) return true;
+  if (mine.size() >= per_location) return false;
+  mine.push_back(key);
+  return true;
+}
+
+std::vector<reply_peer> swarm::remote_gateways(location_id location, bool for_seed) const {
+  std::vector<reply_peer> out;
+  for (size_t l = 0; l < gateways_.size(); ++l) {
+    if (l == location) continue;
+    for (const auto& key : gateways_[l]) {
+      const peer_entry* p = find(key);
+      if (p && !(for_seed && p->is_seed)) out.push_back({p->key.id, p->address.ip(), p->port});
+    }
+  }
+  return out;
+}
+
+void swarm::note_totals(std::int64_t now) {
+  constexpr std::int64_t keep_seconds = 60;
+  notes_.push_back({now, totals_.downloaded});
+  size_t old = 0;
+  while (old + 1 < notes_.size() && notes_[old].at < now - keep_seconds) ++old;
+  notes_.erase(notes_.begin(), notes_.begin() + static_cast<std::ptrdiff_t>(old));
+}
+
+double swarm::download_rate(std::int64_t window) const {
+  if (notes_.size() < 2) return 0;
+  const totals_note& last = notes_.back();
+  // The oldest note within the window; the one before the last if none is.
+  size_t from = notes_.size() - 1;
+  while (from > 0 && notes_[from - 1].at >= last.at - window) --from;
+  if (from == notes_.size() - 1) --from;
+  const std::int64_t seconds = last.at - notes_[from].at;
+  return seconds <= 0 ? 0 : static_cast<double>(last.downloaded - notes_[from].downloaded) / static_cast<double>(seconds);
+}
+
+std::vector<reply_peer> swarm::pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng,
+                                    std::optional<location_id> only) const {
   // Self is skipped by position: one lookup instead of a key comparison per candidate.
-  auto self_at = index_.find(self);
-  const size_t self_index = self_at == index_.end() ? peers_.size() : self_at->second;
-  auto wanted = [&](size_t i) { return i != self_index && !(for_seed && peers_[i].is_seed); };
+  const std::uint32_t self_at = index_.find(self, peers_);
+  const size_t self_index = self_at == peer_index::none ? peers_.size() : self_at;
+  auto wanted = [&](size_t i) {
+    return i != self_index && !(for_seed && peers_[i].is_seed) && (!only || peers_[i].location == *only);
+  };
   auto to_reply = [](const peer_entry& p) { return reply_peer{p.key.id, p.address.ip(), p.port}; };
   std::vector<reply_peer> out;
   size_t candidates = for_seed ? static_cast<size_t>(leechers()) : peers_.size();
@@ -132,12 +254,28 @@ std::optional<announce_reply> swarm_registry::announce(const announce_request& r
   peer.address = request.ip ? stored_address::from(*request.ip) : key.source;
   peer.port = request.port;
   peer.is_seed = request.left == 0;
+  peer.location = limits_.where.locate(peer.address.ip());
   peer.last_seen = now;
+  peer.progressed_at = now;
+  peer.left = request.left;
+  peer.uploaded = request.uploaded;
+  peer.downloaded = request.downloaded;
   s.upsert(peer);
   s.touch(now);
   if (request.event == announce_event::completed) s.add_completed();
   size_t want = std::min(static_cast<size_t>(request.numwant), limits_.max_reply_peers);
-  reply.peers = s.pick(want, key, peer.is_seed, rng_);
+  if (limits_.where.empty()) {
+    reply.peers = s.pick(want, key, peer.is_seed, rng_);
+  } else {
+    // Peers of its own location, and for a gateway the other locations' gateways.
+    std::vector<reply_peer> gateways;
+    if (s.is_gateway(key, peer.location, limits_.gateways_per_location)) {
+      gateways = s.remote_gateways(peer.location, peer.is_seed);
+      if (gateways.size() > want) gateways.resize(want);
+    }
+    reply.peers = s.pick(want - gateways.size(), key, peer.is_seed, rng_, peer.location);
+    reply.peers.insert(reply.peers.end(), gateways.begin(), gateways.end());
+  }
   reply.complete = s.seeds();
   reply.incomplete = s.leechers();
   reply.downloaded = s.completed();
@@ -200,6 +338,10 @@ size_t swarm_registry::drop_swarms_unless(const std::function<bool(const info_ha
     }
   }
   return dropped;
+}
+
+void swarm_registry::note_totals(std::int64_t now) {
+  for (auto& [h, s] : swarms_) s.note_totals(now);
 }
 
 size_t swarm_registry::peer_count() const {

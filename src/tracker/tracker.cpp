@@ -55,6 +55,11 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
     options.port = servers.front()->port();
   }
   for (auto& server : servers) server->start();
+  handler.stats().open_connections = [&servers] {
+    size_t open = 0;
+    for (const auto& server : servers) open += server->open_connections() + server->outside_connections();
+    return open;
+  };
 
   auto save = [&] {
     if (!config.state_file) return;
@@ -67,6 +72,7 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
   asio::steady_timer expiry_timer(io), save_timer(io);
   every(expiry_timer, 5, [&] {
     const std::int64_t now = monotonic_seconds();
+    registry.note_totals(now);
     if (size_t gone = registry.expire(now)) log->info("dropped {} silent peers", gone);
     if (size_t gone = drop_unserved_swarms(allowed, registry, now)) {
       log->info("dropped {} swarms of torrents no longer allowed", gone);
@@ -90,6 +96,9 @@ int run_tracker(const tracker_config& config, std::shared_ptr<spdlog::logger> lo
     log->info("announces only from {}", describe_ranges(config.access.allowed_cidrs));
   }
   if (!config.access.banned.empty()) log->info("refusing {}", describe_ranges(config.access.banned));
+  if (!config.limits.where.empty()) {
+    log->info("locations: {}; {} gateways each", config.limits.where.describe(), config.limits.gateways_per_location);
+  }
   const std::uint16_t port = servers.front()->port();
   for (const auto& address : addresses) log->info("listening on {}:{}", address, port);
   on_listening(port);

@@ -77,7 +77,7 @@ target "murder_tracker keep-alive / opentracker" "$(calc "${RPS[murder-keepalive
 PIDFILES+=("$SANDBOX/fill.pid")
 fill_port=$(sed 's/.*://' "$SANDBOX/fill.port")
 fill_pid=$(cat "$SANDBOX/fill.pid")
-peers_held() { curl -sf "http://127.0.0.1:$fill_port/" | sed -n 's/.* torrents, \([0-9]*\) peers;.*/\1/p'; }
+peers_held() { curl -sf "http://127.0.0.1:$fill_port/metrics" | awk '$1 == "murder_tracker_peers" { print $2 }'; }
 rss_before=$(awk '/^VmRSS/ { print $2 }' "/proc/$fill_pid/status")
 started=$(now)
 # Each wrk thread walks its share of peer ids in order and then announces them

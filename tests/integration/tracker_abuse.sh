@@ -86,8 +86,11 @@ wait "$flood" || { cat wrk.out; fail "wrk failed"; }
 flood_rss=$(rss)
 rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' wrk.out)
 check_fast "$during" "the flood"
-peers=$(curl -s "$url/" | sed -n 's/.* torrents, \([0-9]*\) peers;.*/\1/p')
+metric() { curl -s "$url/metrics" | awk -v series="$1" '$1 == series { print $2 }'; }
+peers=$(metric murder_tracker_peers)
 [ "$peers" -le 60 ] || fail "the flood of unknown torrents added peers: $peers"
+refused=$(metric 'murder_tracker_refused_total{reason="not_allowed"}')
+[ "${refused:-0}" -gt 1000 ] || fail "/metrics counts $refused announces refused as not allowed, after a flood of them"
 awk -v a="$flood_rss" -v b="$base_rss" 'BEGIN { exit !(a < b + 20) }' || fail "RSS grew from $base_rss to $flood_rss MiB"
 pass "flood of $rate unknown announces/s: legitimate median/max ${during/ / / } s, $peers peers held, RSS $flood_rss MiB"
 

@@ -263,3 +263,21 @@ TEST_F(allowed_dir_test, swarms_of_removed_torrents_are_dropped) {
 }
 
 }  // namespace
+
+// The page and /metrics name a swarm by its .torrent's tag, escaped for each.
+TEST_F(allowed_dir_test, a_swarm_is_named_by_its_tag_escaped) {
+  const info_hash h = make_torrent("<b>\"x.tgz");
+  allowed_torrents allowed(std::nullopt, path("torrents"));
+  swarm_registry registry{registry_limits{}, 1};
+  request_handler handler{registry, allowed, {}, [] { return std::int64_t{1}; }};
+  auto get = [&](const std::string& target) {
+    return handler.handle({"GET", target, boost::asio::ip::make_address("127.0.0.1")}).body;
+  };
+  get(announce_target(std::string(h.view()), 1, 6881, 5));
+  EXPECT_EQ(allowed.label(h)->tag, "<b>\"x");
+  EXPECT_EQ(allowed.label(h)->size, std::string("the payload called <b>\"x.tgz").size());
+  const std::string page = get("/");
+  EXPECT_NE(page.find("data-tag=\"&lt;b&gt;&quot;x\""), std::string::npos) << page;
+  EXPECT_EQ(page.find("<b>"), std::string::npos);
+  EXPECT_NE(get("/metrics").find("tag=\"<b>\\\"x\""), std::string::npos);
+}

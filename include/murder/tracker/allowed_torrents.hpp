@@ -20,12 +20,19 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "murder/tracker/announce.hpp"
 #include "murder/tracker/swarm.hpp"
 
 namespace murder::tracker {
+
+// What the tracker knows of a torrent from its .torrent file in allowed_dir.
+struct torrent_label {
+  std::string tag;         // the file's name without ".torrent" and ".tgz": murder's tag
+  std::uint64_t size = 0;  // payload bytes
+};
 
 class allowed_torrents {
  public:
@@ -46,6 +53,8 @@ class allowed_torrents {
   // when the set of allowed hashes changed.
   bool refresh(std::int64_t now);
   size_t size() const { return hashes_.size(); }
+  // The label of `h` when a .torrent in allowed_dir holds it, else null.
+  const torrent_label* label(const info_hash& h) const;
   // How many .torrent files have been parsed since start (see above).
   size_t torrents_parsed() const { return torrents_parsed_; }
   // How many times the directory has been listed since start.
@@ -64,6 +73,7 @@ class allowed_torrents {
   struct torrent_file {
     file_stamp stamp;
     std::optional<info_hash> hash;  // none: it has never parsed
+    torrent_label label;
   };
   bool sources_changed() const;
   bool reload_list();
@@ -78,6 +88,7 @@ class allowed_torrents {
   std::unordered_set<info_hash, id20_hash> list_hashes_;
   std::map<std::string, torrent_file> dir_files_;  // by file name
   std::unordered_set<info_hash, id20_hash> hashes_;
+  std::unordered_map<info_hash, torrent_label, id20_hash> labels_;
   std::int64_t last_refresh_ = 0;
   size_t torrents_parsed_ = 0;
   size_t directory_listings_ = 0;

@@ -13,6 +13,7 @@
 #include "murder/core/cidr.hpp"
 #include "murder/tracker/allowed_torrents.hpp"
 #include "murder/tracker/swarm.hpp"
+#include "murder/tracker/tracker_stats.hpp"
 
 namespace murder::tracker {
 
@@ -26,12 +27,6 @@ struct http_reply {
   int status = 200;
   std::string content_type = "text/plain";
   std::string body;
-};
-
-struct tracker_stats {
-  std::uint64_t announces = 0;
-  std::uint64_t scrapes = 0;
-  std::uint64_t refused = 0;  // unknown torrent, address not allowed, malformed, tracker full
 };
 
 // Seconds on a monotonic scale.
@@ -71,16 +66,21 @@ class request_handler {
   }
   request_handler(swarm_registry& registry, allowed_torrents& allowed, access_rules rules, clock_fn clock);
 
+  // Answers `request`, timing the answer into stats().reply_times.
   http_reply handle(const http_request_view& request);
   const tracker_stats& stats() const { return stats_; }
+  // For the server: refusals it answers itself (too large), and its open connections.
+  tracker_stats& stats() { return stats_; }
   // Whether `remote` may use the tracker (allowed, not banned): the server asks at accept, so
   // outsiders never hold a connection slot.
   bool admits(const boost::asio::ip::address& remote) const;
 
  private:
+  http_reply answer(const http_request_view& request);
   http_reply announce(const query_params& params, const boost::asio::ip::address& remote);
   http_reply scrape(const query_params& params);
-  http_reply refuse(std::string_view reason);
+  http_reply refuse(refusal why, std::string_view reason);
+  http_reply refuse_http(refusal why, int status, std::string_view reason);
 
   swarm_registry& registry_;
   allowed_torrents& allowed_;
@@ -89,7 +89,18 @@ class request_handler {
   tracker_stats stats_;
 };
 
-// The human-readable page served at "/".
-std::string render_status_page(const swarm_registry& registry, const tracker_stats& stats, const allowed_torrents& allowed);
+// What the tracker knows, for the status page and /metrics.
+struct tracker_view {
+  const swarm_registry& registry;
+  const tracker_stats& stats;
+  const allowed_torrents& allowed;
+  std::int64_t now = 0;
+};
+
+// The operator's page served at "/" (status_page.cpp); `params` pick the
+// torrent and the page of peers shown.
+std::string render_status_page(const tracker_view& view, const query_params& params);
+// The Prometheus text format served at "/metrics" (metrics.cpp).
+std::string render_metrics(const tracker_view& view);
 
 }  // namespace murder::tracker

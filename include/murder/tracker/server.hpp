@@ -64,6 +64,7 @@ class tracker_server {
   void start();
   void stop();
   size_t open_connections() const { return *open_connections_; }
+  size_t outside_connections() const { return *outside_connections_; }
 
  private:
   void accept_next();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "murder/tracker/announce.hpp"
+#include "murder/tracker/locations.hpp"
 
 namespace murder::tracker {
 
@@ -53,24 +54,78 @@ struct peer_key_hash {
   size_t operator()(const peer_key& key) const noexcept;
 };
 
+inline constexpr std::uint64_t unknown_left = UINT64_MAX;
+
 struct peer_entry {
   peer_key key;
   stored_address address;  // where other peers are told to connect (`ip=`, else the source)
   bool is_seed = false;
+  location_id location = no_location;  // of `address` (locations.hpp)
   std::uint16_t port = 0;
   std::int64_t last_seen = 0;
+  // When `left` last went down (or the peer was first seen): a leecher whose
+  // progress is older than a few announce intervals is stalled.
+  std::int64_t progressed_at = 0;
+  // As the peer last reported them (`left` is unknown_left for a peer read
+  // from the state file until it announces).
+  std::uint64_t left = 0;
+  std::uint64_t uploaded = 0;
+  std::uint64_t downloaded = 0;
+};
+
+// Where each peer of a swarm is in the swarm's vector, by peer key: open
+// addressing with linear probing over 32-bit positions, at most half full.
+// The keys themselves live only in the vector, so a peer costs 4-8 bytes here
+// instead of an unordered_map node and bucket (~70 bytes): the tracker holds a
+// million peers in its memory bound.
+class peer_index {
+ public:
+  static constexpr std::uint32_t none = UINT32_MAX;
+  std::uint32_t find(const peer_key& key, const std::vector<peer_entry>& peers) const;
+  // Indexes peers[position], which must not be indexed yet.
+  void insert(std::uint32_t position, const std::vector<peer_entry>& peers);
+  // Forgets peers[position] (still in the vector).
+  void erase(std::uint32_t position, const std::vector<peer_entry>& peers);
+  // peers[from] is about to move to `to`.
+  void move(std::uint32_t from, std::uint32_t to, const std::vector<peer_entry>& peers);
+
+ private:
+  size_t slot_of(std::uint32_t position, const std::vector<peer_entry>& peers) const;
+  void place(std::uint32_t position, const std::vector<peer_entry>& peers);
+
+  std::vector<std::uint32_t> slots_;  // position + 1; 0 is empty
+  size_t used_ = 0;
+};
+
+// What a swarm's peers have reported, added up since the tracker started.
+struct swarm_totals {
+  std::uint64_t uploaded = 0;    // each peer's growth in `uploaded`
+  std::uint64_t downloaded = 0;  // each peer's growth in `downloaded`
 };
 
 class swarm {
  public:
-  // Adds or refreshes a peer; returns true if it was new.
+  // Adds or refreshes a peer; returns true if it was new. Keeps the peer's
+  // `progressed_at` unless its `left` went down, and adds its growth in
+  // uploaded/downloaded to the totals.
   bool upsert(const peer_entry& peer);
   void remove(const peer_key& key);
   // Drops peers last seen before `cutoff`; returns how many went.
   size_t expire(std::int64_t cutoff);
   // Up to `count` peers other than `self`, in a random order. A seed
   // asking is only given leechers: seeds have nothing to offer each other.
-  std::vector<reply_peer> pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng) const;
+  // With `only`, only peers in that location.
+  std::vector<reply_peer> pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng,
+                               std::optional<location_id> only = std::nullopt) const;
+  // Whether `key` is one of the `per_location` gateways of its location (the
+  // peers that trade with other locations), appointing it when its location
+  // has fewer. The first to announce from a location is appointed; a gateway
+  // that leaves is replaced by the next peer of its location to announce.
+  bool is_gateway(const peer_key& key, location_id location, size_t per_location);
+  // The gateways of every location but `location`, as reply peers (seeds left
+  // out when `for_seed`).
+  std::vector<reply_peer> remote_gateways(location_id location, bool for_seed) const;
+  const peer_entry* find(const peer_key& key) const;
 
   int seeds() const { return seeds_; }
   int leechers() const { return static_cast<int>(peers_.size()) - seeds_; }
@@ -81,15 +136,28 @@ class swarm {
   // When anyone last announced to this swarm (or it was loaded from the state file).
   std::int64_t last_active() const { return last_active_; }
   void touch(std::int64_t now) { last_active_ = now; }
+  const swarm_totals& totals() const { return totals_; }
+  // Notes the totals at `now` (the tracker does every few seconds), and
+  // returns the bytes a second downloaded by the swarm over the notes of
+  // the last `window` seconds (0 until two notes are that far apart).
+  void note_totals(std::int64_t now);
+  double download_rate(std::int64_t window = 30) const;
 
  private:
   void erase_at(size_t index);
 
   std::vector<peer_entry> peers_;
-  std::unordered_map<peer_key, std::uint32_t, peer_key_hash> index_;
+  peer_index index_;
   int seeds_ = 0;
   int completed_ = 0;
   std::int64_t last_active_ = 0;
+  swarm_totals totals_;
+  struct totals_note {
+    std::int64_t at = 0;
+    std::uint64_t downloaded = 0;
+  };
+  std::vector<totals_note> notes_;  // oldest first, a minute at most
+  std::vector<std::vector<peer_key>> gateways_;  // by location
 };
 
 struct registry_limits {
@@ -100,6 +168,11 @@ struct registry_limits {
   // directory) makes a swarm for any info-hash announced; this bounds memory and
   // the state file against announces of made-up hashes.
   size_t max_swarms = 10000;
+  // Peers with a location (--location) are answered with peers of their own
+  // location; this many per location (--location_gateways) also get the
+  // gateways of the other locations, so that about one copy crosses to each.
+  locations where;
+  size_t gateways_per_location = 1;
 };
 
 // All swarms of the tracker.
@@ -131,6 +204,9 @@ class swarm_registry {
   // Puts back a swarm read from the state file, replacing one of the same hash.
   // Returns false, changing nothing, when that would pass `max_swarms`.
   bool restore(const info_hash& h, swarm s);
+
+  // Notes every swarm's totals (swarm::note_totals).
+  void note_totals(std::int64_t now);
 
   // Drops every swarm for which `keep` is false; returns how many went.
   size_t drop_swarms_unless(const std::function<bool(const info_hash&)>& keep);

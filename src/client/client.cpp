@@ -1,5 +1,6 @@
 #include "murder/client/client.hpp"
 
+#include "murder/client/metrics_file.hpp"
 #include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
 #include "murder/client/verified_stream.hpp"
@@ -30,28 +31,35 @@ void place(const peer_job& job, const extract_options& options, std::shared_ptr<
 }
 
 // Writes a run's figures to the status file beside its pidfile
-// (status_file.hpp). A failed write costs the figures, never the run: it is
-// logged once.
+// (status_file.hpp), and to the --metrics-file when asked (metrics_file.hpp).
+// A failed write costs the figures, never the run: it is logged once.
 class status_keeper {
  public:
-  status_keeper(const std::string& pidfile, std::shared_ptr<spdlog::logger> log)
-      : path_(pidfile.empty() ? std::filesystem::path{} : status_path_for(pidfile)), log_(std::move(log)) {}
+  status_keeper(const std::string& pidfile, const run_labels& labels, std::shared_ptr<spdlog::logger> log)
+      : path_(pidfile.empty() ? std::filesystem::path{} : status_path_for(pidfile)), labels_(labels), log_(std::move(log)) {}
 
-  // True when the figures are in the file.
-  bool write(const run_figures& figures) {
-    if (path_.empty()) return false;
+  // True when the figures are in the status file. `peers`: connected now.
+  bool write(const run_figures& figures, int peers) {
+    if (!labels_.metrics_file.empty()) {
+      keep(labels_.metrics_file, [&] { write_metrics_file(labels_.metrics_file, figures, labels_.tag, peers); });
+    }
+    return !path_.empty() && keep(path_, [&] { write_status(path_, figures); });
+  }
+
+ private:
+  bool keep(const std::filesystem::path& path, const std::function<void()>& write) {
     try {
-      write_status(path_, figures);
+      write();
       return true;
     } catch (const std::exception& e) {
-      if (!warned_) log_->warn("cannot keep figures in {}: {}", path_.string(), e.what());
+      if (!warned_) log_->warn("cannot keep figures in {}: {}", path.string(), e.what());
       warned_ = true;
       return false;
     }
   }
 
- private:
   std::filesystem::path path_;
+  run_labels labels_;
   std::shared_ptr<spdlog::logger> log_;
   bool warned_ = false;
 };
@@ -60,13 +68,16 @@ class status_keeper {
 class seed_status {
  public:
   seed_status(const seed_job& job, const transfer& t, std::shared_ptr<spdlog::logger> log)
-      : keeper_(job.pidfile, std::move(log)), t_(t) {}
+      : keeper_(job.pidfile, job.labels, std::move(log)), t_(t) {}
 
   void save(const char* state) {
     run_figures figures = seed_figures(state, t_.total_size(), t_.bytes_uploaded(), t_.request_figures().refused.load());
-    if (std::string(state) == "seeding" && figures.bytes_uploaded == last_uploaded_ && saved_once_) return;
-    if (!keeper_.write(figures)) return;
+    const int peers = t_.peer_count();
+    const bool same = figures.bytes_uploaded == last_uploaded_ && peers == last_peers_;
+    if (std::string(state) == "seeding" && same && saved_once_) return;
+    if (!keeper_.write(figures, peers)) return;
     last_uploaded_ = figures.bytes_uploaded;
+    last_peers_ = peers;
     saved_once_ = true;
   }
 
@@ -74,6 +85,7 @@ class seed_status {
   status_keeper keeper_;
   const transfer& t_;
   std::uint64_t last_uploaded_ = 0;
+  int last_peers_ = 0;
   bool saved_once_ = false;
 };
 
@@ -83,7 +95,7 @@ class seed_status {
 class peer_status : public progress_reporter {
  public:
   peer_status(const peer_job& job, progress_reporter& shown, std::shared_ptr<spdlog::logger> log)
-      : keeper_(job.pidfile, std::move(log)), shown_(shown) {
+      : keeper_(job.pidfile, job.labels, std::move(log)), shown_(shown) {
     figures_.role = "peer";
     figures_.state = "downloading";
   }
@@ -92,6 +104,8 @@ class peer_status : public progress_reporter {
     shown_.update(s);
     figures_.bytes_done = s.bytes_done;
     figures_.bytes_total = s.bytes_total;
+    figures_.bytes_uploaded = s.bytes_uploaded;
+    peers_ = s.peers;
     auto now = std::chrono::steady_clock::now();
     if (now - saved_ < std::chrono::seconds(1)) return;
     saved_ = now;
@@ -122,11 +136,12 @@ class peer_status : public progress_reporter {
   }
 
  private:
-  void save() { keeper_.write(figures_); }
+  void save() { keeper_.write(figures_, peers_); }
 
   status_keeper keeper_;
   progress_reporter& shown_;
   run_figures figures_;
+  int peers_ = 0;
   std::chrono::steady_clock::time_point saved_{};
 };
 

@@ -15,7 +15,7 @@ namespace {
 // What peer and seed share: the positional words and the deploy form's options.
 struct transfer_words {
   deploy_words deploy;
-  std::string allow, pidfile, logfile;
+  std::string allow, pidfile, logfile, metrics_file;
   int upload_kbps = 0, download_kbps = 0;
 };
 
@@ -33,13 +33,16 @@ void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w
   mode.add_option("--max_upload_rate", w.upload_kbps, "upload at most this many kB/s (0: no cap)")->check(CLI::Range(0, 2000000));
   mode.add_option("--max_download_rate", w.download_kbps, "download at most this many kB/s (0: no cap)")
       ->check(CLI::Range(0, 2000000));
+  mode.add_option("--metrics-file", w.metrics_file,
+                  "keep this run's figures in this file for node-exporter's textfile collector (DIR/NAME.prom)");
   mode.add_option("--setting", t.session.setting_overrides,
                   "a libtorrent setting NAME=VALUE over murder's own, for tuning (repeatable)")
       ->allow_extra_args(false);
 }
 
-// Fills `t` and the job's pidfile from the words; returns the log file.
+// Fills `t`, the job's pidfile and labels from the words; returns the log file.
 std::string resolve(const transfer_words& w, const std::string& role, transfer_options& t, std::string& pidfile,
+                    run_labels& labels,
                     std::optional<std::filesystem::path>* extract_to = nullptr,
                     std::optional<std::filesystem::path>* copy_to = nullptr) {
   // Checked first: resolve_transfer makes HOME's directories.
@@ -53,6 +56,9 @@ std::string resolve(const transfer_words& w, const std::string& role, transfer_o
   t.saveas = places.saveas;
   t.session.ip = places.ip;
   pidfile = places.pidfile;
+  labels.tag = w.deploy.tag.empty() ? t.saveas.filename().string() : w.deploy.tag;
+  // Absolute: a daemon leaves the directory it was started in.
+  if (!w.metrics_file.empty()) labels.metrics_file = std::filesystem::absolute(w.metrics_file);
   if (extract_to) *extract_to = places.extract_to;
   if (copy_to) *copy_to = places.copy_to;
   return places.logfile;
@@ -165,12 +171,12 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
     command.what = client_command::mode::peer;
     if (!extract.empty()) peer.extract_to = extract;
     if (!copy.empty()) peer.copy_to = copy;
-    command.logfile = resolve(peer_words, "peer", peer.transfer, peer.pidfile, &peer.extract_to, &peer.copy_to);
+    command.logfile = resolve(peer_words, "peer", peer.transfer, peer.pidfile, peer.labels, &peer.extract_to, &peer.copy_to);
     if (!peer_words.deploy.destination.empty()) peer.host = peer.transfer.session.ip;
   } else {
     command.what = client_command::mode::seed;
     seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
-    command.logfile = resolve(seed_words, "seed", seed.transfer, seed.pidfile);
+    command.logfile = resolve(seed_words, "seed", seed.transfer, seed.pidfile, seed.labels);
   }
   return command;
 }

@@ -107,6 +107,7 @@ struct transfer::impl {
     s.bytes_total = static_cast<std::uint64_t>(st.total_wanted);
     s.download_rate = st.download_payload_rate;
     s.upload_rate = st.upload_payload_rate;
+    s.bytes_uploaded = static_cast<std::uint64_t>(st.total_payload_upload);
     s.peers = st.num_peers;
     s.seeds = st.num_seeds;
     s.checking = st.state == lt::torrent_status::checking_files || st.state == lt::torrent_status::checking_resume_data;
@@ -186,6 +187,8 @@ std::uint64_t transfer::bytes_downloaded() const {
 std::uint64_t transfer::bytes_uploaded() const {
   return static_cast<std::uint64_t>(impl_->handle.status().total_payload_upload);
 }
+
+int transfer::peer_count() const { return impl_->handle.status().num_peers; }
 
 const one_copy_figures& transfer::request_figures() const { return *impl_->figures; }
 

@@ -11,6 +11,7 @@
 #include "murder/client/session.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
+#include "murder/core/locations.hpp"
 
 namespace murder::ctl {
 
@@ -109,6 +110,25 @@ std::vector<std::string> parse_libtorrent_settings(const toml::table& table, con
   return settings;
 }
 
+// [locations]: each name with its address ranges, as murder_tracker --location takes them.
+std::vector<std::string> parse_locations_table(const toml::table& table, const std::string& origin) {
+  std::vector<std::string> texts;
+  for (const auto& [raw_key, node] : table) {
+    const std::string name(raw_key.str());
+    std::string ranges;
+    for (const auto& range : get_string_list(node, origin, "locations." + name, "network")) {
+      ranges += (ranges.empty() ? "" : ",") + range;
+    }
+    texts.push_back(name + "=" + ranges);
+    try {
+      parse_locations(texts);
+    } catch (const failure& e) {
+      throw config_error(node, origin, "locations." + name, e.what());
+    }
+  }
+  return texts;
+}
+
 }  // namespace
 
 murder_config parse_config(std::string_view text, const std::string& origin, const std::filesystem::path& base_dir) {
@@ -161,6 +181,8 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       if (config.piece_size & (config.piece_size - 1)) throw config_error(node, origin, key, "must be a power of two");
     } else if (key == "libtorrent" && node.is_table()) {
       config.libtorrent_settings = parse_libtorrent_settings(*node.as_table(), origin);
+    } else if (key == "locations" && node.is_table()) {
+      config.locations = parse_locations_table(*node.as_table(), origin);
     } else if (key == "roles" && node.is_table()) {
       parse_roles(*node.as_table(), origin, base_dir, config);
     } else if (key == "ssh" && node.is_table()) {

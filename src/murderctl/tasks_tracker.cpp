@@ -14,6 +14,10 @@ std::string start_tracker(host_call& call) {
     words.push_back("--allowed_cidrs");
     words.push_back(env.config.allowed_networks + ",127.0.0.0/8");
   }
+  for (const auto& location : env.config.locations) {
+    words.push_back("--location");
+    words.push_back(location);
+  }
   return last_line(call.run(shell_command(words)).output);
 }
 

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     murder::tracker::add_bittornado_options(app, old_options);
     if (auto done = murder::parse_command_line(app, argc, argv)) return *done;
     config.access.allowed_cidrs = murder::parse_cidr_list(cidrs);
-    config.limits.where = murder::tracker::parse_locations(location_texts);
+    config.limits.where = murder::parse_locations(location_texts);
     config.bind_addresses = murder::split_list(bind);
     if (config.bind_addresses.empty()) throw murder::failure(murder::exit_code::usage, "--bind names no address");
     config.server.bind_address = config.bind_addresses.front();

@@ -2,6 +2,7 @@
 // the client writes, the front ends read back field for field.
 #include <gtest/gtest.h>
 
+#include "murder/client/metrics_file.hpp"
 #include "murder/client/status_events.hpp"
 
 using namespace murder::client;
@@ -126,3 +127,25 @@ TEST(client_events, other_lines_are_skipped_and_unknown_fields_ignored) {
 }
 
 }  // namespace
+
+// --metrics-file: the figures as node-exporter's textfile collector reads them.
+TEST(client_metrics, a_done_peer_in_the_text_format) {
+  murder::client::run_figures f;
+  f.role = "peer";
+  f.state = "done";
+  f.bytes_total = 1000;
+  f.bytes_done = 1000;
+  f.bytes_uploaded = 2500;
+  f.bytes_from_peers = 1010;
+  const std::string text = murder::client::metrics_text(f, "v\"1", 7);
+  const std::string labels = "{role=\"peer\",tag=\"v\\\"1\"}";
+  for (const std::string& line : std::vector<std::string>{
+           "murder_client_bytes_total" + labels + " 1000", "murder_client_bytes_done" + labels + " 1000",
+        "murder_client_bytes_uploaded" + labels + " 2500", "murder_client_copies_uploaded" + labels + " 2.5",
+        "murder_client_bytes_from_peers" + labels + " 1010", "murder_client_peers" + labels + " 7",
+        "murder_client_state{role=\"peer\",tag=\"v\\\"1\",state=\"done\"} 1",
+        "murder_client_state{role=\"peer\",tag=\"v\\\"1\",state=\"downloading\"} 0",
+           "# TYPE murder_client_peers gauge"}) {
+    EXPECT_NE(text.find("\n" + line + "\n"), std::string::npos) << line << " in\n" << text;
+  }
+}

@@ -137,6 +137,19 @@ TEST(config, libtorrent_settings_and_piece_size) {
   EXPECT_EQ(parse("piece_size = 100000\n"), "murder.toml line 1: piece_size must be a power of two");
 }
 
+// [locations]: each name with its ranges, in the words murder_tracker --location takes.
+TEST(config, locations_table) {
+  auto config = parse_config("[locations]\ndc1 = [\"198.18.1.0/24\", \"10.1.0.0/16\"]\ndc2 = \"198.18.2.0/24\"\n",
+                             "murder.toml", ".");
+  EXPECT_EQ(config.locations, (std::vector<std::string>{"dc1=198.18.1.0/24,10.1.0.0/16", "dc2=198.18.2.0/24"}));
+  auto parse = [](const char* text) { return error_of([&] { parse_config(text, "murder.toml", "."); }); };
+  EXPECT_EQ(parse("[locations]\ndc1 = \"10.0.0.0/33\"\n"),
+            "murder.toml line 2: locations.dc1 address range '10.0.0.0/33' is not valid: bad prefix length");
+  EXPECT_EQ(parse("[locations]\n\"d c\" = \"10.0.0.0/8\"\n"),
+            "murder.toml line 2: locations.d c location name 'd c' must be letters, digits, '-', '_' or '.', and "
+            "not 'elsewhere'");
+}
+
 TEST(assignments, split_key_value_words) {
   auto values = parse_assignments({"tag=Deploy1", "files_path=~/files", "x=a=b", "empty="});
   EXPECT_EQ(values.at("tag"), "Deploy1");

@@ -18,6 +18,12 @@
 
 namespace murder::client {
 
+// What names a run outside its pidfile.
+struct run_labels {
+  std::string tag;                       // the deploy's tag, else the payload's file name
+  std::filesystem::path metrics_file;    // --metrics-file: a node-exporter textfile; empty: none
+};
+
 struct peer_job {
   transfer_options transfer;
   std::optional<std::filesystem::path> extract_to;  // unpack the tarball here
@@ -31,6 +37,7 @@ struct peer_job {
   bool detach = false;            // return once started; the status file beside the pidfile says how it went
   std::string host;               // deploy form: names this host in a refusal (extract_options::host)
   std::string pidfile;
+  run_labels labels;
 };
 
 struct seed_job {
@@ -40,6 +47,7 @@ struct seed_job {
   bool json = false;          // a "seeding" event line on stdout instead of text
   bool unless_running = false;  // exit 0 at once when `pidfile` names a running murder process
   std::string pidfile;
+  run_labels labels;
 };
 
 // Both return the exit status; failures are thrown as murder::failure.

@@ -61,6 +61,7 @@ class transfer {
   std::uint64_t total_size() const;
   std::uint64_t bytes_downloaded() const;  // payload bytes fetched from peers
   std::uint64_t bytes_uploaded() const;
+  int peer_count() const;  // peers connected now
   // What the one-copy policy did (all zero without `one_copy`).
   const one_copy_figures& request_figures() const;
 

@@ -59,6 +59,10 @@ struct murder_config {
   // when the file is read). For measuring and tuning; murder's defaults are
   // what the benchmarks chose.
   std::vector<std::string> libtorrent_settings;
+  // [locations] dc1 = ["10.1.0.0/16"], dc2 = "10.2.0.0/16": where hosts are,
+  // for the tracker's location-aware peer lists ("NAME=CIDR,CIDR" each, as
+  // murder_tracker --location takes it; checked when the file is read).
+  std::vector<std::string> locations;
   // The first is the torrent's tracker; the others are backups, each in a tier
   // of its own, announced to as well, so that losing one changes nothing.
   std::vector<std::string> trackers;  // default: the first peer

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "murder/tracker/announce.hpp"
-#include "murder/tracker/locations.hpp"
+#include "murder/core/locations.hpp"
 
 namespace murder::tracker {
 

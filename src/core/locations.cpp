@@ -1,11 +1,11 @@
-#include "murder/tracker/locations.hpp"
+#include "murder/core/locations.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include "murder/core/error.hpp"
 
-namespace murder::tracker {
+namespace murder {
 
 namespace {
 
@@ -64,9 +64,9 @@ named_location parse_location(std::string_view text) {
   return location;
 }
 
-}  // namespace murder::tracker
+}  // namespace murder
 
-namespace murder::tracker {
+namespace murder {
 
 locations parse_locations(const std::vector<std::string>& texts) {
   std::vector<named_location> named;
@@ -80,4 +80,4 @@ std::string locations::describe() const {
   return text;
 }
 
-}  // namespace murder::tracker
+}  // namespace murder

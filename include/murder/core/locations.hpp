@@ -2,7 +2,8 @@
 // Where peers are: named locations (a rack, a data centre) given as address
 // ranges, so that the tracker can answer each peer mostly with peers of its
 // own location and let about one copy of the payload cross between locations
-// (swarm::is_gateway).
+// (the tracker's swarm::is_gateway). murderctl checks murder.toml's
+// [locations] with the same rules.
 
 #include <boost/asio/ip/address.hpp>
 
@@ -13,7 +14,7 @@
 
 #include "murder/core/cidr.hpp"
 
-namespace murder::tracker {
+namespace murder {
 
 // 0: in none of the named locations ("elsewhere"); i + 1: the i-th named one.
 using location_id = std::uint8_t;
@@ -54,4 +55,4 @@ named_location parse_location(std::string_view text);
 // Every --location given.
 locations parse_locations(const std::vector<std::string>& texts);
 
-}  // namespace murder::tracker
+}  // namespace murder

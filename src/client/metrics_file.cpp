@@ -1,0 +1,62 @@
+#include "murder/client/metrics_file.hpp"
+
+#include <cstdio>
+
+#include "murder/core/files.hpp"
+
+namespace murder::client {
+
+namespace {
+
+// A label value: backslash, double quote and newline escaped.
+std::string label_value(const std::string& raw) {
+  std::string out;
+  for (char c : raw) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string number(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", v);
+  return buffer;
+}
+
+}  // namespace
+
+std::string metrics_text(const run_figures& f, const std::string& tag, int peers) {
+  const std::string labels = "role=\"" + label_value(f.role) + "\",tag=\"" + label_value(tag) + "\"";
+  std::string text;
+  auto gauge = [&](const char* name, const char* help, double value) {
+    text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + "{" + labels + "} " +
+            number(value) + "\n";
+  };
+  gauge("murder_client_bytes_total", "Payload bytes.", static_cast<double>(f.bytes_total));
+  gauge("murder_client_bytes_done", "Payload bytes verified here (a seed holds them all).",
+        static_cast<double>(f.role == "seed" ? f.bytes_total : f.bytes_done));
+  gauge("murder_client_bytes_uploaded", "Payload bytes uploaded to peers.", static_cast<double>(f.bytes_uploaded));
+  gauge("murder_client_bytes_from_peers", "Payload bytes received from peers, repeats included (a peer, once done).",
+        static_cast<double>(f.bytes_from_peers));
+  gauge("murder_client_copies_uploaded", "Bytes uploaded over the payload's size.", f.copies_uploaded());
+  gauge("murder_client_peers", "Peers connected now.", peers);
+  gauge("murder_client_download_seconds", "Seconds from start to the last verified byte (a peer, once done).",
+        f.download_seconds);
+  gauge("murder_client_deliver_seconds", "Seconds from the last verified byte to the release in place.",
+        f.deliver_seconds);
+  const char* states[] = {"seeding", "stopped", "downloading", "done", "failed"};
+  text += "# HELP murder_client_state 1 for the run's state now.\n# TYPE murder_client_state gauge\n";
+  for (const char* state : states) {
+    text += std::string("murder_client_state{") + labels + ",state=\"" + state + "\"} " + (f.state == state ? "1" : "0") +
+            "\n";
+  }
+  return text;
+}
+
+void write_metrics_file(const std::filesystem::path& path, const run_figures& figures, const std::string& tag,
+                        int peers) {
+  write_file_atomically(path, metrics_text(figures, tag, peers), 0644);
+}
+
+}  // namespace murder::client

@@ -148,6 +148,7 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       {"default_tag", &config.default_tag},
       {"default_seeder_files_path", &config.default_seeder_files_path},
       {"default_destination_path", &config.default_destination_path},
+      {"metrics_dir", &config.metrics_dir},
   };
   for (const auto& [raw_key, node] : root) {
     std::string key(raw_key.str());

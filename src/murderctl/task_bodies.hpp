@@ -23,7 +23,8 @@ void for_each_event(const std::string& output, const std::function<void(const cl
 // Appends murder.toml's rate caps, its [libtorrent] settings (`--setting
 // NAME=VALUE` each) and, when it sets allowed_networks, `--allow-peers NETWORKS` to a
 // murder_client seed or peer command line.
-void add_client_settings(const task_env& env, std::vector<std::string>& words);
+void add_client_settings(const task_env& env, const std::string& role, const std::string& tag,
+                         std::vector<std::string>& words);
 
 // tasks_tracker.cpp
 std::string start_tracker(host_call& call);

@@ -42,7 +42,13 @@ std::string stop_role(host_call& call, const std::string& role, const std::strin
   return stop_note(call.run(shell_command(words)));
 }
 
-void add_client_settings(const task_env& env, std::vector<std::string>& words) {
+void add_client_settings(const task_env& env, const std::string& role, const std::string& tag,
+                         std::vector<std::string>& words) {
+  if (!env.config.metrics_dir.empty()) {
+    // One file per role and tag: node-exporter's collector reads every *.prom in the directory.
+    words.push_back("--metrics-file");
+    words.push_back(env.config.metrics_dir + "/murder_" + role + "_" + tag + ".prom");
+  }
   if (env.config.max_upload_rate > 0) words.insert(words.end(), {"--max_upload_rate", std::to_string(env.config.max_upload_rate)});
   if (env.config.max_download_rate > 0) {
     words.insert(words.end(), {"--max_download_rate", std::to_string(env.config.max_download_rate)});

@@ -48,7 +48,7 @@ std::string peer(host_call& call) {
     words.push_back("--no-tag-directory");
   }
   if (v.unsafe_please_delete) words.push_back("--replace");
-  add_client_settings(env, words);
+  add_client_settings(env, "peer", v.tag, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));

@@ -75,7 +75,7 @@ std::string start_seeding(host_call& call) {
   std::vector<std::string> words = {env.layout.program("murder_client"), "seed", call.host(), "--home", env.layout.root,
                                     "--tag", env.values.tag, "--temp", env.values.temp_path, "--daemon",
                                     "--unless-running"};
-  add_client_settings(env, words);
+  add_client_settings(env, "seed", env.values.tag, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
   if (env.config.seed_every_request) words.push_back("--every-request");
   return last_line(call.run(shell_command(words)).output);

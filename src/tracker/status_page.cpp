@@ -116,7 +116,8 @@ std::string summary_html(const torrent_summary& t, bool linked) {
           (t.label ? " · " + bytes_text(static_cast<double>(t.label->size)) : "") + "</p>";
   html += "<p class=\"counts\"><span class=\"done\">" + std::to_string(t.count(host_state::done)) +
           " done</span> · <span class=\"progress\">" + std::to_string(t.count(host_state::in_progress)) +
-          " in progress</span> · <span class=\"stalled\">" + std::to_string(t.count(host_state::stalled)) +
+          " in progress</span> · <span class=\"" + (t.count(host_state::stalled) ? "stalled" : "none") + "\">" +
+          std::to_string(t.count(host_state::stalled)) +
           " stalled</span> · " + std::to_string(t.s->completed()) + " completed since start · " +
           bytes_text(t.s->download_rate()) + "/s</p>";
   if (t.fetched_share >= 0) {

@@ -54,6 +54,7 @@ default_temp_path = "/var/tmp"
 default_tag = "T1"
 default_seeder_files_path = "~/files"
 default_destination_path = "/srv/app"
+metrics_dir = "/var/lib/prometheus/node-exporter"
 tracker_port = 9000
 [roles]
 tracker = "t1"
@@ -72,6 +73,7 @@ strict_host_key_checking = "accept-new"
   EXPECT_EQ(config.default_tag, "T1");
   EXPECT_EQ(config.default_seeder_files_path, "~/files");
   EXPECT_EQ(config.default_destination_path, "/srv/app");
+  EXPECT_EQ(config.metrics_dir, "/var/lib/prometheus/node-exporter");
   EXPECT_EQ(config.tracker_port, 9000);
   EXPECT_EQ(config.ssh.port, 2222);
   EXPECT_EQ(config.ssh.identity, "~/.ssh/deploy");

@@ -36,10 +36,10 @@ struct transfer_status {
   std::uint64_t bytes_total = 0;
   std::int64_t download_rate = 0;  // bytes per second
   std::int64_t upload_rate = 0;
-  std::uint64_t bytes_uploaded = 0;  // payload bytes sent to peers so far
   int peers = 0;
   int seeds = 0;
   bool checking = false;  // verifying data already on disk
+  std::uint64_t bytes_uploaded = 0;  // payload bytes sent to peers so far (not in the event line)
 };
 
 // A peer's payload is complete, verified and delivered.

@@ -63,6 +63,9 @@ struct murder_config {
   // for the tracker's location-aware peer lists ("NAME=CIDR,CIDR" each, as
   // murder_tracker --location takes it; checked when the file is read).
   std::vector<std::string> locations;
+  // metrics_dir = "/var/lib/prometheus/node-exporter": the seeder and every
+  // peer keep murder_ROLE_TAG.prom there (murder_client --metrics-file).
+  std::string metrics_dir;
   // The first is the torrent's tracker; the others are backups, each in a tier
   // of its own, announced to as well, so that losing one changes nothing.
   std::vector<std::string> trackers;  // default: the first peer

@@ -33,7 +33,7 @@ std::string metrics_text(const run_figures& f, const std::string& tag, int peers
     text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + "{" + labels + "} " +
             number(value) + "\n";
   };
-  gauge("murder_client_bytes_total", "Payload bytes.", static_cast<double>(f.bytes_total));
+  gauge("murder_client_payload_bytes", "Payload bytes.", static_cast<double>(f.bytes_total));
   gauge("murder_client_bytes_done", "Payload bytes verified here (a seed holds them all).",
         static_cast<double>(f.role == "seed" ? f.bytes_total : f.bytes_done));
   gauge("murder_client_bytes_uploaded", "Payload bytes uploaded to peers.", static_cast<double>(f.bytes_uploaded));

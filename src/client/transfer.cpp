@@ -196,6 +196,10 @@ void transfer::download(progress_reporter& progress) {
   auto& d = *impl_;
   std::uint64_t last_done = 0;
   auto last_progress = clock_type::now();
+  // The tracker hears of progress at each quarter of the payload as well as at
+  // its announce interval: its status page shows a deploy moving (three more
+  // announces a host, however long the download).
+  int quarters_told = 0;
   for (;;) {
     d.pump(std::chrono::milliseconds(250));
     lt::torrent_status st = d.handle.status();
@@ -214,9 +218,14 @@ void transfer::download(progress_reporter& progress) {
     // its announce was lost on a busy link) asks the tracker again every few
     // seconds instead of waiting out the announce interval.
     constexpr int few_peers = 4;
-    if (!s.checking && s.peers < few_peers && now - d.last_reannounce > std::chrono::seconds(3)) {
+    const bool few = s.peers < few_peers && now - d.last_reannounce > std::chrono::seconds(3);
+    const bool next_quarter = quarters_told < 3 && s.bytes_total > 0 && s.bytes_done * 4 >= s.bytes_total * (quarters_told + 1);
+    if (!s.checking && (few || next_quarter)) {
       d.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
       d.last_reannounce = now;
+      while (quarters_told < 3 && s.bytes_done * 4 >= s.bytes_total * static_cast<std::uint64_t>(quarters_told + 1)) {
+        ++quarters_told;
+      }
     }
     if (s.checking || s.bytes_done != last_done) {
       last_done = s.bytes_done;

@@ -104,7 +104,7 @@ std::string link_to(const info_hash& h, size_t page) {
   return "?torrent=" + to_hex(h.view()) + (page > 0 ? "&amp;page=" + std::to_string(page) : "");
 }
 
-std::string summary_html(const torrent_summary& t, bool linked) {
+std::string summary_html(const torrent_summary& t, bool linked, std::int64_t now) {
   const std::string hex = to_hex(t.hash->view());
   std::string html = "<section class=\"torrent\" data-info-hash=\"" + hex + "\" data-tag=\"" +
                      escaped(t.label ? t.label->tag : "") + "\" data-done=\"" +
@@ -119,7 +119,7 @@ std::string summary_html(const torrent_summary& t, bool linked) {
           " in progress</span> · <span class=\"" + (t.count(host_state::stalled) ? "stalled" : "none") + "\">" +
           std::to_string(t.count(host_state::stalled)) +
           " stalled</span> · " + std::to_string(t.s->completed()) + " completed since start · " +
-          bytes_text(t.s->download_rate()) + "/s</p>";
+          bytes_text(t.s->download_rate(now)) + "/s</p>";
   if (t.fetched_share >= 0) {
     const std::string percent = formatted("%.1f", 100 * t.fetched_share);
     html += "<div class=\"bar\"><div style=\"width:" + percent + "%\"></div></div><p>" + percent +
@@ -182,7 +182,7 @@ std::string render_status_page(const tracker_view& view, const query_params& par
   double rate = 0;
   for (const auto& [h, s] : view.registry.swarms()) {
     torrents.push_back(summarize(h, s, view, stall_after));
-    rate += s.download_rate();
+    rate += s.download_rate(view.now);
   }
   // The busiest first: most hosts not done, then most hosts.
   std::sort(torrents.begin(), torrents.end(), [](const auto& a, const auto& b) {
@@ -216,7 +216,7 @@ std::string render_status_page(const tracker_view& view, const query_params& par
   page += " <a href=\"/metrics\">metrics</a></p>";
   if (torrents.empty()) page += "<p>No swarm" + std::string(wanted.empty() ? "s yet." : " for that torrent.") + "</p>";
   for (size_t i = 0; i < torrents.size() && i < torrents_shown; ++i) {
-    page += summary_html(torrents[i], torrents.size() > 1);
+    page += summary_html(torrents[i], torrents.size() > 1, view.now);
   }
   if (torrents.size() > torrents_shown) {
     page += "<p>and " + std::to_string(torrents.size() - torrents_shown) +

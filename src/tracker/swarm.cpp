@@ -182,15 +182,17 @@ void swarm::note_totals(std::int64_t now) {
   notes_.erase(notes_.begin(), notes_.begin() + static_cast<std::ptrdiff_t>(old));
 }
 
-double swarm::download_rate(std::int64_t window) const {
-  if (notes_.size() < 2) return 0;
-  const totals_note& last = notes_.back();
-  // The oldest note within the window; the one before the last if none is.
-  size_t from = notes_.size() - 1;
-  while (from > 0 && notes_[from - 1].at >= last.at - window) --from;
-  if (from == notes_.size() - 1) --from;
-  const std::int64_t seconds = last.at - notes_[from].at;
-  return seconds <= 0 ? 0 : static_cast<double>(last.downloaded - notes_[from].downloaded) / static_cast<double>(seconds);
+double swarm::download_rate(std::int64_t now, std::int64_t window) const {
+  // From the oldest note within the window (else the newest) to the totals now.
+  const totals_note* from = nullptr;
+  for (const auto& note : notes_) {
+    if (note.at >= now - window || &note == &notes_.back()) {
+      from = &note;
+      break;
+    }
+  }
+  if (!from || now <= from->at) return 0;
+  return static_cast<double>(totals_.downloaded - from->downloaded) / static_cast<double>(now - from->at);
 }
 
 std::vector<reply_peer> swarm::pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng,

@@ -77,6 +77,8 @@ set :murder_bundle, "$BIN/murder-bundle.tar.gz"
 set :murder_source, "$SANDBOX/release"
 set :keep_releases, 3
 set :allowed_networks, ["$FLEET_NET.0/24"]
+set :murder_locations, { "rack1" => "$FLEET_NET.0/25", "rack2" => ["$FLEET_NET.128/25"] }
+set :murder_metrics_dir, "/srv"
 set :format_options, log_file: "$SANDBOX/capistrano.log"
 RUBY
 make_tree "$SANDBOX/release" 16
@@ -213,6 +215,11 @@ announces=$(sed -n 's/.*stopped after \([0-9]*\) announces.*/\1/p' "$backup_log"
 grep -q "peers only from $FLEET_NET.0-$FLEET_NET.255" "/proc/${FLEET_KEEPER[5]}/root/srv/murder/log/peer-$TAG.log" ||
   fail "h5's peer has no peer filter"
 pass "backup tracker on h1 answered $announces announces; tracker and peers limited to $FLEET_NET.0/24"
+grep -q "locations: rack1 ($FLEET_NET.0-$FLEET_NET.127), rack2 ($FLEET_NET.128-$FLEET_NET.255)" "$backup_log" ||
+  fail "the tracker was not given :murder_locations"
+prom="/proc/${FLEET_KEEPER[5]}/root/srv/murder_peer_$TAG.prom"
+grep -q "^murder_client_state{role=\"peer\",tag=\"$TAG\",state=\"done\"} 1$" "$prom" || fail "h5 kept no done textfile at $prom"
+pass ":murder_locations reached the tracker; :murder_metrics_dir got h5's textfile"
 
 # Every peer's /srv/app/$TAG now holds the tree: murder:peer names each one in
 # the original's words and stops before any peer starts a download.

@@ -140,7 +140,7 @@ TEST(client_metrics, a_done_peer_in_the_text_format) {
   const std::string text = murder::client::metrics_text(f, "v\"1", 7);
   const std::string labels = "{role=\"peer\",tag=\"v\\\"1\"}";
   for (const std::string& line : std::vector<std::string>{
-           "murder_client_bytes_total" + labels + " 1000", "murder_client_bytes_done" + labels + " 1000",
+           "murder_client_payload_bytes" + labels + " 1000", "murder_client_bytes_done" + labels + " 1000",
         "murder_client_bytes_uploaded" + labels + " 2500", "murder_client_copies_uploaded" + labels + " 2.5",
         "murder_client_bytes_from_peers" + labels + " 1010", "murder_client_peers" + labels + " 7",
         "murder_client_state{role=\"peer\",tag=\"v\\\"1\",state=\"done\"} 1",

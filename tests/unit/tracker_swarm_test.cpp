@@ -89,19 +89,22 @@ TEST(swarm_reports, totals_count_growth_and_progress_is_when_left_went_down) {
   EXPECT_EQ(s.totals().uploaded, 50u);
 }
 
-TEST(swarm_reports, the_rate_is_over_the_notes_of_the_window) {
+TEST(swarm_reports, the_rate_is_from_the_window_s_oldest_note_to_now) {
   swarm s;
   peer_entry p = peer_at(1);
+  EXPECT_EQ(s.download_rate(0), 0);
   s.note_totals(0);
-  EXPECT_EQ(s.download_rate(), 0);
   for (int t = 5; t <= 60; t += 5) {
     p.downloaded = static_cast<std::uint64_t>(t) * 1000;  // 1000 bytes a second
     s.upsert(p);
     s.note_totals(t);
   }
-  EXPECT_DOUBLE_EQ(s.download_rate(30), 1000);
-  s.note_totals(90);  // nothing since 60: half the window idle
-  EXPECT_DOUBLE_EQ(s.download_rate(30), 0);
+  EXPECT_DOUBLE_EQ(s.download_rate(60, 30), 1000);
+  p.downloaded = 62000;  // reported after the last note: counted at once (from the note at 35)
+  s.upsert(p);
+  EXPECT_DOUBLE_EQ(s.download_rate(62, 30), (62000.0 - 35000) / 27);
+  // Nothing since: from the note at 60, 30 s of nothing and 2000 bytes.
+  EXPECT_DOUBLE_EQ(s.download_rate(90, 30), 2000.0 / 30);
 }
 
 TEST(locations, parse_locate_and_refuse_bad_names) {

@@ -3,7 +3,7 @@
 // `murder_client --metrics-file DIR/murder.prom` keeps the file current while
 // the seed serves or the peer downloads, and writes it once more at the end.
 //
-//   murder_client_bytes_total{role="peer",tag="v42"} 33564862
+//   murder_client_payload_bytes{role="peer",tag="v42"} 33564862
 //   murder_client_bytes_done{...} murder_client_bytes_uploaded{...}
 //   murder_client_bytes_from_peers{...} murder_client_copies_uploaded{...}
 //   murder_client_peers{...} murder_client_state{...,state="done"} 1

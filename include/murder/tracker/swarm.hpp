@@ -137,11 +137,12 @@ class swarm {
   std::int64_t last_active() const { return last_active_; }
   void touch(std::int64_t now) { last_active_ = now; }
   const swarm_totals& totals() const { return totals_; }
-  // Notes the totals at `now` (the tracker does every few seconds), and
-  // returns the bytes a second downloaded by the swarm over the notes of
-  // the last `window` seconds (0 until two notes are that far apart).
+  // Notes the totals at `now` (the tracker does every few seconds; a minute
+  // of notes is kept).
   void note_totals(std::int64_t now);
-  double download_rate(std::int64_t window = 30) const;
+  // Bytes a second the swarm downloaded (as its peers report) from the oldest
+  // note of the last `window` seconds, or the newest older one, until `now`.
+  double download_rate(std::int64_t now, std::int64_t window = 30) const;
 
  private:
   void erase_at(size_t index);

@@ -41,6 +41,12 @@ namespace :load do
     set_if_empty :stall_timeout, ""
     set_if_empty :max_upload_rate, 0     # kB/s for the seeder and every peer; 0: no cap
     set_if_empty :max_download_rate, 0
+    # Location name => CIDR or list of CIDRs, for murder_tracker --location: peers
+    # get peers mostly from their own location. Empty: none.
+    set_if_empty :murder_locations, {}
+    # A directory on each host for murder_client --metrics-file (murder_ROLE_TAG.prom,
+    # for node-exporter's textfile collector); "": none.
+    set_if_empty :murder_metrics_dir, ""
     # The murder-bundle.tar.gz that murder's scripts/build makes; only
     # murder:distribute_files needs it.
     set_if_empty :murder_bundle, ""

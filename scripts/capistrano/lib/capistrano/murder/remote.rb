@@ -63,6 +63,7 @@ module Capistrano
       # Loopback too: the seeder beside the tracker may reach it over loopback
       # (its host name resolving to 127.0.1.1) and announces its outward address.
       words += ["--allowed_cidrs", "#{allowed_networks},127.0.0.0/8"] if allowed_networks
+      words += location_words
       command(words)
     end
 
@@ -72,7 +73,7 @@ module Capistrano
 
     def seed_command(host, tag)
       command(program("murder_client"), "seed", host.hostname, "--home", murder_path, "--tag", tag, "--temp",
-              temp_path, "--daemon", "--unless-running", peer_filter_words)
+              temp_path, "--daemon", "--unless-running", metrics_words("seed", tag), peer_filter_words)
     end
 
     # murder_client peer for TAG on HOST, delivering into destination.

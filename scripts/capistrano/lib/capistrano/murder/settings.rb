@@ -83,6 +83,14 @@ module Capistrano
       networks.empty? ? nil : networks.join(",")
     end
 
+    # `set :murder_metrics_dir, DIR`: murder_client keeps the run's figures in
+    # DIR/murder_ROLE_TAG.prom (ROLE seed or peer), one file per role and tag,
+    # for node-exporter's textfile collector. Unset or empty: no file.
+    def metrics_words(role, the_tag)
+      dir = fetch(:murder_metrics_dir, "").to_s
+      dir.empty? ? [] : ["--metrics-file", "#{dir}/murder_#{role}_#{the_tag}.prom"]
+    end
+
     # The --allow-peers words for murder_client (none when every address may
     # trade), and the rate caps (`set :max_upload_rate`, `:max_download_rate`,
     # kB/s; 0 or unset: none).
@@ -93,6 +101,27 @@ module Capistrano
         words += ["--#{cap}", kbps.to_s] if kbps.positive?
       end
       words
+    end
+
+    # `set :murder_locations, { "dc1" => ["198.18.1.0/24"], "dc2" => "198.18.2.0/24" }`:
+    # murder_tracker's --location NAME=CIDR,CIDR words, one pair per location
+    # (none unset). Checked here, before any host is touched, by the tracker's
+    # rules for names; murder_tracker checks the ranges themselves.
+    def location_words
+      locations = fetch(:murder_locations, nil) || {}
+      stop_run "murder_locations must be a Hash of location name => CIDR or list of CIDRs, not " \
+               "#{locations.class}" unless locations.is_a?(Hash)
+      seen = []
+      locations.flat_map do |key, value|
+        name = key.to_s
+        stop_run "murder_locations: location name '#{name}' must be letters, digits, '-', '_' or '.', " \
+                 "and not 'elsewhere'" unless name.match?(/\A[A-Za-z0-9._-]+\z/) && name != "elsewhere"
+        stop_run "murder_locations: location #{name} is given twice" if seen.include?(name)
+        seen << name
+        ranges = Array(value).map { |range| range.to_s.strip }.reject(&:empty?)
+        stop_run "murder_locations: location #{name} has no address range" if ranges.empty?
+        ["--location", "#{name}=#{ranges.join(',')}"]
+      end
     end
 
     def stall_timeout_words

@@ -22,7 +22,9 @@ namespace :murder do
 
   desc "Start the tracker daemon (a no-op when it runs)"
   task :start_tracker do
-    on(murder.trackers) { execute murder.tracker_command }
+    # Made here, before any host is touched: it checks :murder_locations.
+    tracker = murder.tracker_command
+    on(murder.trackers) { execute tracker }
   end
 
   desc "Stop the tracker daemon"
@@ -100,7 +102,8 @@ namespace :murder do
       execute murder.command("mkdir", "-p", murder.temp_path)
       # A StringIO of its own per host: the hosts' uploads run in parallel.
       murder.upload_file(self, StringIO.new(torrent_bytes), murder.torrent(tag))
-      words = murder.peer_words(host, tag, destination) + ["--json"] + murder.peer_filter_words + stall_words
+      words = murder.peer_words(host, tag, destination) + ["--json"] + murder.metrics_words("peer", tag) +
+              murder.peer_filter_words + stall_words
       info "#{host}: #{murder.done_summary(capture(murder.command(words)))}"
     end
   end

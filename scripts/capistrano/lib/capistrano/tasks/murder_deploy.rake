@@ -8,6 +8,7 @@ namespace :murder do
   task :check do
     source = fetch(:murder_source)
     murder.stop_run "murder_source #{source} is not a directory" unless File.directory?(source)
+    murder.location_words  # a bad :murder_locations stops here, not after the upload to the seeder
     # Before any host is touched: Capistrano's later steps would fail there on
     # a release that never came.
     missed = murder.release_servers_outside_swarm

@@ -100,49 +100,57 @@ fleet_static_neighbours() {
   done
 }
 
-# fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE
-# (shape_link) in each direction.
-fleet_up() {
-  local n=$1 rate=${2:-1gbit} i
-  CLEANUP_HOOKS+=(fleet_cleanup)
-  mkdir -p "$SANDBOX/sshd" /run/sshd
-  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/client_key"
-  ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
+# fleet_bridge BRIDGE NET: a bridge for the hosts of NET (a /24 prefix such
+# as 198.18.0), the workstation at NET.1 on it; sets FLEET_BRIDGE_MAC.
+fleet_bridge() {
+  local bridge=$1 net=$2
+  ip link add "$bridge" type bridge || fail "cannot create bridge $bridge"
   # A MAC of its own: a bridge otherwise takes its lowest port's and changes it
   # when ports come and go (fleet_impair), which the hosts' static entries for
   # the workstation would not follow.
-  local octets; IFS=. read -r -a octets <<< "$FLEET_NET"
+  local octets; IFS=. read -r -a octets <<< "$net"
   FLEET_BRIDGE_MAC=$(printf '02:00:%02x:%02x:%02x:01' "${octets[0]}" "${octets[1]}" "${octets[2]}")
-  ip link set "$FLEET_BRIDGE" address "$FLEET_BRIDGE_MAC"
-  ip addr add "$FLEET_NET.1/24" dev "$FLEET_BRIDGE"
-  ip link set "$FLEET_BRIDGE" up
+  ip link set "$bridge" address "$FLEET_BRIDGE_MAC"
+  ip addr add "$net.1/24" dev "$bridge"
+  ip link set "$bridge" up
+}
+
+# fleet_keys: the workstation's SSH key and an empty known_hosts.
+fleet_keys() {
+  mkdir -p "$SANDBOX/sshd" /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/client_key"
   : > "$SANDBOX/known_hosts"
-  for i in $(seq 0 $((n - 1))); do
-    local ns="${FLEET_TAG}h$i" addr="$FLEET_NET.$((10 + i))" veth="${FLEET_TAG}v$i"
-    FLEET_NS+=("$ns")
-    FLEET_HOSTS+=("$addr")
-    ip netns add "$ns" || fail "cannot create namespace $ns"
-    ip link add "$veth" type veth peer name eth0 netns "$ns"
-    ip link set "$veth" master "$FLEET_BRIDGE" up
-    ip -n "$ns" addr add "$addr/24" dev eth0
-    ip -n "$ns" link set eth0 up
-    ip -n "$ns" link set lo up
-    # Both directions: the host's sends on its eth0, what it receives on the
-    # bridge's end of its cable.
-    shape_link eth0 "$rate" "$ns"
-    shape_link "$veth" "$rate"
-    # The keeper holds the host's mount namespace with its private /tmp and /srv,
-    # and an empty /root as on a fresh server: the workstation's shell startup
-    # files (which may do slow work, like a pyenv rehash under a lock) stay out.
-    ip netns exec "$ns" unshare --mount --propagation private \
-      sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && mount -t tmpfs -o mode=700 tmpfs /root &&
-             exec sleep infinity' &
-    FLEET_KEEPER[$i]=$!
-    PIDS+=("$!")
-    wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$i]}/root/srv 2>/dev/null)\" = tmpfs ]" ||
-      fail "host h$i has no private /srv"
-    ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/h$i.key"
-    cat > "$SANDBOX/sshd/h$i.conf" <<CONF
+}
+
+# fleet_add_host I ADDR BRIDGE RATE: host hI at ADDR (a /24) on BRIDGE, its
+# link RATE (shape_link) in each direction, with its keeper and sshd.
+fleet_add_host() {
+  local i=$1 addr=$2 bridge=$3 rate=$4
+  local ns="${FLEET_TAG}h$i" veth="${FLEET_TAG}v$i"
+  FLEET_NS[$i]=$ns
+  FLEET_HOSTS[$i]=$addr
+  ip netns add "$ns" || fail "cannot create namespace $ns"
+  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link set "$veth" master "$bridge" up
+  ip -n "$ns" addr add "$addr/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  # Both directions: the host's sends on its eth0, what it receives on the
+  # bridge's end of its cable.
+  shape_link eth0 "$rate" "$ns"
+  shape_link "$veth" "$rate"
+  # The keeper holds the host's mount namespace with its private /tmp and /srv,
+  # and an empty /root as on a fresh server: the workstation's shell startup
+  # files (which may do slow work, like a pyenv rehash under a lock) stay out.
+  ip netns exec "$ns" unshare --mount --propagation private \
+    sh -c 'mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /srv && mount -t tmpfs -o mode=700 tmpfs /root &&
+           exec sleep infinity' &
+  FLEET_KEEPER[$i]=$!
+  PIDS+=("$!")
+  wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$i]}/root/srv 2>/dev/null)\" = tmpfs ]" ||
+    fail "host h$i has no private /srv"
+  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/h$i.key"
+  cat > "$SANDBOX/sshd/h$i.conf" <<CONF
 ListenAddress $addr
 HostKey $SANDBOX/sshd/h$i.key
 PidFile none
@@ -154,17 +162,104 @@ UsePAM no
 StrictModes no
 Subsystem sftp internal-sftp
 CONF
-    echo "$addr $(cut -d' ' -f1-2 "$SANDBOX/sshd/h$i.key.pub")" >> "$SANDBOX/known_hosts"
-    start_sshd "$i"
-  done
-  fleet_static_neighbours
+  echo "$addr $(cut -d' ' -f1-2 "$SANDBOX/sshd/h$i.key.pub")" >> "$SANDBOX/known_hosts"
+  start_sshd "$i"
+}
+
+# fleet_ssh_config PATTERN...: the workstation's ssh_config for hosts matching the patterns.
+fleet_ssh_config() {
   cat > "$SANDBOX/ssh_config" <<CONF
-Host $FLEET_NET.*
+Host $*
   User root
   IdentityFile $SANDBOX/client_key
   UserKnownHostsFile $SANDBOX/known_hosts
 CONF
   unset SSH_AUTH_SOCK
+}
+
+# fleet_up N [RATE]: N hosts h0..h(N-1) at $FLEET_NET.10+i, links RATE
+# (shape_link) in each direction.
+fleet_up() {
+  local n=$1 rate=${2:-1gbit} i
+  CLEANUP_HOOKS+=(fleet_cleanup)
+  fleet_keys
+  fleet_bridge "$FLEET_BRIDGE" "$FLEET_NET"
+  for i in $(seq 0 $((n - 1))); do fleet_add_host "$i" "$FLEET_NET.$((10 + i))" "$FLEET_BRIDGE" "$rate"; done
+  fleet_static_neighbours
+  fleet_ssh_config "$FLEET_NET.*"
+}
+
+# Two sites ("data centres") joined by one thin link: fleet_up_sites.
+FLEET_SITE_NETS=(198.18.1 198.18.2)
+FLEET_ROUTER="${FLEET_TAG}rt"
+
+fleet_sites_cleanup() {
+  local pid
+  for pid in $(ip netns pids "$FLEET_ROUTER" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+  ip netns del "$FLEET_ROUTER" 2>/dev/null
+  ip link del "${FLEET_TAG}b1" 2>/dev/null
+  ip link del "${FLEET_TAG}b2" 2>/dev/null
+}
+
+# fleet_up_sites PER_SITE RATE CROSS_RATE: hosts h0..h(PER_SITE-1) in site 1
+# (198.18.1.10+i on a bridge of their own) and as many in site 2
+# (198.18.2.10+i), links RATE. A router namespace joins the sites through
+# rt1 (its side in site 1, 198.18.1.254) and rt2 (198.18.2.254), each shaped
+# to CROSS_RATE as it sends: what crosses into site 2 leaves rt2, what crosses
+# into site 1 leaves rt1 (fleet_crossed_bytes). The workstation is on both
+# bridges (.1), so that SSH never crosses.
+fleet_up_sites() {
+  local per_site=$1 rate=$2 cross=$3 site i
+  CLEANUP_HOOKS+=(fleet_cleanup fleet_sites_cleanup)
+  fleet_keys
+  ip netns add "$FLEET_ROUTER" || fail "cannot create the router namespace"
+  ip netns exec "$FLEET_ROUTER" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$FLEET_ROUTER" link set lo up
+  local macs=()
+  for site in 1 2; do
+    local net=${FLEET_SITE_NETS[$((site - 1))]} bridge="${FLEET_TAG}b$site"
+    fleet_bridge "$bridge" "$net"
+    macs[$site]=$FLEET_BRIDGE_MAC
+    ip link add "${FLEET_TAG}x$site" type veth peer name "rt$site" netns "$FLEET_ROUTER"
+    ip link set "${FLEET_TAG}x$site" master "$bridge" up
+    ip -n "$FLEET_ROUTER" addr add "$net.254/24" dev "rt$site"
+    ip -n "$FLEET_ROUTER" link set "rt$site" up
+    shape_link "rt$site" "$cross" "$FLEET_ROUTER"
+    for i in $(seq 0 $((per_site - 1))); do
+      local h=$(( (site - 1) * per_site + i ))
+      fleet_add_host "$h" "$net.$((10 + i))" "$bridge" "$rate"
+      ip -n "${FLEET_NS[$h]}" route add default via "$net.254"
+    done
+  done
+  # Static neighbours, as fleet_static_neighbours does for one network: each
+  # host knows its site's hosts, the workstation and the router for good.
+  local batch="$SANDBOX/neighbours" h j
+  for site in 1 2; do
+    local net=${FLEET_SITE_NETS[$((site - 1))]} router_mac host_macs=()
+    router_mac=$(ip -n "$FLEET_ROUTER" -o link show "rt$site" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+    local first=$(( (site - 1) * per_site )) last=$(( site * per_site - 1 ))
+    for h in $(seq "$first" "$last"); do
+      host_macs[$h]=$(ip -n "${FLEET_NS[$h]}" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+      ip neigh replace "${FLEET_HOSTS[$h]}" lladdr "${host_macs[$h]}" dev "${FLEET_TAG}b$site" nud permanent
+      ip -n "$FLEET_ROUTER" neigh replace "${FLEET_HOSTS[$h]}" lladdr "${host_macs[$h]}" dev "rt$site" nud permanent
+    done
+    for h in $(seq "$first" "$last"); do
+      {
+        echo "neigh replace $net.1 lladdr ${macs[$site]} dev eth0 nud permanent"
+        echo "neigh replace $net.254 lladdr $router_mac dev eth0 nud permanent"
+        for j in $(seq "$first" "$last"); do
+          [ "$h" = "$j" ] || echo "neigh replace ${FLEET_HOSTS[$j]} lladdr ${host_macs[$j]} dev eth0 nud permanent"
+        done
+      } > "$batch"
+      ip -n "${FLEET_NS[$h]}" -batch "$batch"
+    done
+  done
+  fleet_ssh_config "${FLEET_SITE_NETS[0]}.*" "${FLEET_SITE_NETS[1]}.*"
+}
+
+# fleet_crossed_bytes: bytes the router has sent between the sites, both ways.
+fleet_crossed_bytes() {
+  ip netns exec "$FLEET_ROUTER" awk '$1 == "rt1:" || $1 == "rt2:" { sum += $10 } END { print sum + 0 }' /proc/net/dev
 }
 
 # fleet_impair DELAY_MS LOSS_PERCENT: makes every host's link lossy and slow in

@@ -154,11 +154,22 @@ size_t swarm::expire(std::int64_t cutoff) {
 bool swarm::is_gateway(const peer_key& key, location_id location, size_t per_location) {
   if (gateways_.size() <= location) gateways_.resize(location + 1);
   auto& mine = gateways_[location];
-  mine.erase(std::remove_if(mine.begin(), mine.end(), [&](const peer_key& k) { return find(k) == nullptr; }),
+  mine.erase(std::remove_if(mine.begin(), mine.end(), [&](const gateway& g) { return find(g.key) == nullptr; }),
              mine.end());
-  if (std::find(mine.begin(), mine.end(), key) != mine.end()) return true;
-  if (mine.size() >= per_location) return false;
-  mine.push_back(key);
+  if (std::any_of(mine.begin(), mine.end(), [&](const gateway& g) { return g.key == key; })) return true;
+  const peer_entry* self = find(key);
+  const bool seed = self && self->is_seed;
+  if (mine.size() < per_location) {
+    mine.push_back({key, seed});
+    return true;
+  }
+  // A downloader takes over from a gateway that was a seed when appointed
+  // (the seeder, announcing first): the seeder's upload stays for its own
+  // location, and a downloader passes on every piece it gets at once.
+  if (seed) return false;
+  auto seeder = std::find_if(mine.begin(), mine.end(), [](const gateway& g) { return g.was_seed; });
+  if (seeder == mine.end()) return false;
+  *seeder = {key, false};
   return true;
 }
 
@@ -166,8 +177,8 @@ std::vector<reply_peer> swarm::remote_gateways(location_id location, bool for_se
   std::vector<reply_peer> out;
   for (size_t l = 0; l < gateways_.size(); ++l) {
     if (l == location) continue;
-    for (const auto& key : gateways_[l]) {
-      const peer_entry* p = find(key);
+    for (const auto& g : gateways_[l]) {
+      const peer_entry* p = find(g.key);
       if (p && !(for_seed && p->is_seed)) out.push_back({p->key.id, p->address.ip(), p->port});
     }
   }

@@ -23,14 +23,17 @@ fleet_config "$SANDBOX/located.toml" "$locations"
 "$BIN/murderctl" -c "$SANDBOX/plain.toml" distribute_files > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "distribute_files failed"; }
 
 # run NAME CONFIG: deploys as TAG-NAME; sets CROSSED (payload copies between
-# the DCs) and DC2_LAST (seconds until DC2's last host was done).
+# the DCs), DC2_LAST (seconds until DC2's last host was done) and BUSY (the
+# cores' % busy during the deploy).
 run() {
   local name=$1 config=$2 tag="loc$$$1" before after size
   at_exit "rm -f /tmp/$tag.tgz.torrent"
   before=$(fleet_crossed_bytes)
+  local mark; mark=$(cpu_now)
   "$BIN/murderctl" -c "$config" --format json deploy tag="$tag" files_path="$SANDBOX/release" > "$SANDBOX/$name.json" ||
     { cat "$SANDBOX/$name.json"; fail "deploy $name failed"; }
   after=$(fleet_crossed_bytes)
+  BUSY=$(cpu_busy "$mark")
   # The payload's size, from a peer row's detail ("N bytes, ..."): the deploy cleaned up TAG.tgz.
   size=$(jq -r '[.results[] | select(.task == "peer") | .detail][0]' "$SANDBOX/$name.json" | sed -n 's/^\([0-9]*\) bytes.*/\1/p')
   [ -n "$size" ] || { cat "$SANDBOX/$name.json"; fail "no payload size in the $name deploy's peer rows"; }
@@ -49,11 +52,11 @@ run() {
 }
 
 run plain "$SANDBOX/plain.toml"
-plain_crossed=$CROSSED plain_last=$DC2_LAST
+plain_crossed=$CROSSED plain_last=$DC2_LAST plain_busy=$BUSY
 run located "$SANDBOX/located.toml"
-located_crossed=$CROSSED located_last=$DC2_LAST
-echo "without locations: $plain_crossed copies crossed, DC2's last host done at $plain_last s"
-echo "with locations:    $located_crossed copies crossed, DC2's last host done at $located_last s"
+located_crossed=$CROSSED located_last=$DC2_LAST located_busy=$BUSY
+echo "without locations: $plain_crossed copies crossed, DC2's last host done at $plain_last s (CPU $plain_busy % busy)"
+echo "with locations:    $located_crossed copies crossed, DC2's last host done at $located_last s (CPU $located_busy % busy)"
 awk -v c="$located_crossed" 'BEGIN { exit !(c <= 1.5) }' ||
   fail "with locations, $located_crossed payload copies crossed between the DCs (target <= 1.5; without: $plain_crossed)"
 awk -v a="$located_last" -v b="$plain_last" 'BEGIN { exit !(a <= b) }' ||

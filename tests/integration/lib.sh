@@ -62,6 +62,17 @@ wait_until() {
   return 1
 }
 
+# cpu_now: "TOTAL IDLE" jiffies of all cores, for cpu_busy.
+cpu_now() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
+
+# cpu_busy "TOTAL IDLE": how busy all cores were since that cpu_now reading, in %.
+# On a machine that emulates a whole fleet, near 100 means the run was CPU-bound.
+cpu_busy() {
+  local mark=$1
+  cpu_now | awk -v t0="${mark% *}" -v i0="${mark#* }" \
+    '{ d = $1 - t0; printf "%.0f", (d > 0 ? 100 * (1 - ($2 - i0) / d) : 0) }'
+}
+
 # A TCP port nobody listens on now, from a range our own programs do not use.
 free_port() {
   local port

@@ -136,26 +136,27 @@ struct two_locations : ::testing::Test {
   }
 };
 
-// The first host of each location is its gateway: gateways meet across
-// locations, every other host only meets its own location.
+// The first host of each location is its gateway, and the seeder (announcing
+// first) hands over to the first downloader of its location: gateways meet
+// across locations, every other host only meets its own location.
 TEST_F(two_locations, hosts_meet_their_own_location_and_gateways_cross) {
-  announce(0, "198.18.1.1", 0);  // the seeder, DC1's gateway
+  announce(0, "198.18.1.1", 0);  // the seeder
   for (int i = 1; i <= 4; ++i) announce(i, ("198.18.1." + std::to_string(10 + i)).c_str(), 100);
   auto dc2_gateway = announce(10, "198.18.2.10", 100);
-  EXPECT_EQ(dc2_gateway, std::set<std::string>{compact_peer("198.18.1.1", 6881)});
+  EXPECT_EQ(dc2_gateway, std::set<std::string>{compact_peer("198.18.1.11", 6881)}) << "DC1's gateway is h1";
   for (int i = 11; i <= 14; ++i) {
     for (const auto& p : announce(i, ("198.18.2." + std::to_string(i)).c_str(), 100)) {
       EXPECT_EQ(p.substr(0, 3), compact_peer("198.18.2.0", 0).substr(0, 3)) << "a DC2 host was sent a DC1 peer";
     }
   }
-  for (const auto& p : announce(1, "198.18.1.11", 100)) {
+  for (const auto& p : announce(2, "198.18.1.12", 100)) {
     EXPECT_EQ(p.substr(0, 3), compact_peer("198.18.1.0", 0).substr(0, 3)) << "a DC1 host was sent a DC2 peer";
   }
-  // The seeder is a gateway: it is sent DC1's leechers and DC2's gateway.
+  EXPECT_EQ(announce(1, "198.18.1.11", 100).count(compact_peer("198.18.2.10", 6881)), 1u);
+  // The seeder is left to its own location's leechers.
   auto seeder = announce(0, "198.18.1.1", 0);
-  EXPECT_EQ(seeder.count(compact_peer("198.18.2.10", 6881)), 1u);
-  EXPECT_EQ(seeder.count(compact_peer("198.18.2.11", 6881)), 0u);
-  EXPECT_EQ(seeder.size(), 5u);
+  EXPECT_EQ(seeder.size(), 4u);
+  EXPECT_EQ(seeder.count(compact_peer("198.18.2.10", 6881)), 0u);
 }
 
 TEST_F(two_locations, a_gateway_that_leaves_is_replaced) {

@@ -117,10 +117,12 @@ class swarm {
   // With `only`, only peers in that location.
   std::vector<reply_peer> pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng,
                                std::optional<location_id> only = std::nullopt) const;
-  // Whether `key` is one of the `per_location` gateways of its location (the
-  // peers that trade with other locations), appointing it when its location
-  // has fewer. The first to announce from a location is appointed; a gateway
-  // that leaves is replaced by the next peer of its location to announce.
+  // Whether `key` (already upserted) is one of the `per_location` gateways of
+  // its location (the peers that trade with other locations), appointing it
+  // when its location has fewer. The first to announce from a location is
+  // appointed; a gateway that leaves is replaced by the next peer of its
+  // location to announce, and one that was a seed when appointed (the seeder)
+  // by the first downloader of its location to announce.
   bool is_gateway(const peer_key& key, location_id location, size_t per_location);
   // The gateways of every location but `location`, as reply peers (seeds left
   // out when `for_seed`).
@@ -158,7 +160,11 @@ class swarm {
     std::uint64_t downloaded = 0;
   };
   std::vector<totals_note> notes_;  // oldest first, a minute at most
-  std::vector<std::vector<peer_key>> gateways_;  // by location
+  struct gateway {
+    peer_key key;
+    bool was_seed = false;  // when appointed
+  };
+  std::vector<std::vector<gateway>> gateways_;  // by location
 };
 
 struct registry_limits {

@@ -159,6 +159,10 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   if (!options.session.allowed_peers.empty()) {
     impl_->log->info("peers only from {}", describe_ranges(options.session.allowed_peers));
   }
+  if (options.session.upload_rate_limit > 0 || options.session.download_rate_limit > 0) {
+    impl_->log->info("rate caps: upload {} kB/s, download {} kB/s (0: none)", options.session.upload_rate_limit / 1000,
+                     options.session.download_rate_limit / 1000);
+  }
 
   lt::add_torrent_params atp;
   // The session gets its own copy: libtorrent's thread changes it (file renames)

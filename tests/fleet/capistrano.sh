@@ -79,6 +79,8 @@ set :keep_releases, 3
 set :allowed_networks, ["$FLEET_NET.0/24"]
 set :murder_locations, { "rack1" => "$FLEET_NET.0/25", "rack2" => ["$FLEET_NET.128/25"] }
 set :murder_metrics_dir, "/srv"
+set :max_upload_rate, 900000
+set :max_download_rate, 800000
 set :format_options, log_file: "$SANDBOX/capistrano.log"
 RUBY
 make_tree "$SANDBOX/release" 16
@@ -219,7 +221,10 @@ grep -q "locations: rack1 ($FLEET_NET.0-$FLEET_NET.127), rack2 ($FLEET_NET.128-$
   fail "the tracker was not given :murder_locations"
 prom="/proc/${FLEET_KEEPER[5]}/root/srv/murder_peer_$TAG.prom"
 grep -q "^murder_client_state{role=\"peer\",tag=\"$TAG\",state=\"done\"} 1$" "$prom" || fail "h5 kept no done textfile at $prom"
-pass ":murder_locations reached the tracker; :murder_metrics_dir got h5's textfile"
+for log in "/proc/${FLEET_KEEPER[5]}/root/srv/murder/log/peer-$TAG.log" "/proc/${FLEET_KEEPER[0]}/root/srv/murder/log/seed-$TAG.log"; do
+  grep -q "rate caps: upload 900000 kB/s, download 800000 kB/s" "$log" || fail "no rate caps from :max_upload_rate/:max_download_rate in $log"
+done
+pass ":murder_locations reached the tracker; :murder_metrics_dir got h5's textfile; the seeder and peers took the plugin's rate caps"
 
 # Every peer's /srv/app/$TAG now holds the tree: murder:peer names each one in
 # the original's words and stops before any peer starts a download.

@@ -1,37 +1,16 @@
 #include "murder/client/metrics_file.hpp"
 
-#include <cstdio>
-
 #include "murder/core/files.hpp"
+#include "murder/core/prometheus_text.hpp"
 
 namespace murder::client {
 
-namespace {
-
-// A label value: backslash, double quote and newline escaped.
-std::string label_value(const std::string& raw) {
-  std::string out;
-  for (char c : raw) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c == '\n' ? std::string("\\n") : std::string(1, c);
-  }
-  return out;
-}
-
-std::string number(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", v);
-  return buffer;
-}
-
-}  // namespace
-
 std::string metrics_text(const run_figures& f, const std::string& tag, int peers) {
-  const std::string labels = "role=\"" + label_value(f.role) + "\",tag=\"" + label_value(tag) + "\"";
+  const std::string labels = "role=\"" + prometheus_label_value(f.role) + "\",tag=\"" + prometheus_label_value(tag) + "\"";
   std::string text;
   auto gauge = [&](const char* name, const char* help, double value) {
     text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + "{" + labels + "} " +
-            number(value) + "\n";
+            prometheus_number(value) + "\n";
   };
   gauge("murder_client_payload_bytes", "Payload bytes.", static_cast<double>(f.bytes_total));
   gauge("murder_client_bytes_done", "Payload bytes verified here (a seed holds them all).",

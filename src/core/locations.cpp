@@ -64,10 +64,6 @@ named_location parse_location(std::string_view text) {
   return location;
 }
 
-}  // namespace murder
-
-namespace murder {
-
 locations parse_locations(const std::vector<std::string>& texts) {
   std::vector<named_location> named;
   for (const auto& text : texts) named.push_back(parse_location(text));

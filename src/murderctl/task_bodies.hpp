@@ -20,9 +20,11 @@ std::string stop_role(host_call& call, const std::string& role, const std::strin
 // Calls `on_event` for each murder_client event line (--json) in `output`,
 // skipping any other line.
 void for_each_event(const std::string& output, const std::function<void(const client::client_event&)>& on_event);
-// Appends murder.toml's rate caps, its [libtorrent] settings (`--setting
-// NAME=VALUE` each) and, when it sets allowed_networks, `--allow-peers NETWORKS` to a
-// murder_client seed or peer command line.
+// Appends to a murder_client seed or peer command line (ROLE "seed" or
+// "peer", for TAG): murder.toml's metrics_dir (`--metrics-file
+// DIR/murder_ROLE_TAG.prom`), its rate caps, its [libtorrent] settings
+// (`--setting NAME=VALUE` each) and, when it sets allowed_networks,
+// `--allow-peers NETWORKS`.
 void add_client_settings(const task_env& env, const std::string& role, const std::string& tag,
                          std::vector<std::string>& words);
 

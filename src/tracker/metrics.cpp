@@ -1,24 +1,17 @@
 // /metrics: the tracker's figures in the Prometheus text format (version 0.0.4).
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "murder/core/hex.hpp"
+#include "murder/core/prometheus_text.hpp"
 #include "murder/tracker/request_handler.hpp"
 
 namespace murder::tracker {
 
 namespace {
-
-// A label value: backslash, double quote and newline escaped.
-std::string label_value(std::string_view raw) {
-  std::string out;
-  for (char c : raw) {
-    if (c == '\\' || c == '"') out += '\\';
-    out += c == '\n' ? std::string("\\n") : std::string(1, c);
-  }
-  return out;
-}
 
 class metrics_text {
  public:
@@ -29,17 +22,11 @@ class metrics_text {
   void sample(std::string_view name, std::string_view labels, double value) {
     text_ += name;
     if (!labels.empty()) text_ += "{" + std::string(labels) + "}";
-    text_ += " " + number(value) + "\n";
+    text_ += " " + prometheus_number(value) + "\n";
   }
   std::string take() { return std::move(text_); }
 
  private:
-  static std::string number(double v) {
-    if (v == static_cast<double>(static_cast<std::int64_t>(v))) return std::to_string(static_cast<std::int64_t>(v));
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", v);
-    return buffer;
-  }
   std::string text_;
 };
 
@@ -81,7 +68,7 @@ std::string render_metrics(const tracker_view& view) {
   std::sort(swarms.begin(), swarms.end(), [](auto* a, auto* b) { return a->first < b->first; });
   auto labels_of = [&](const info_hash& h) {
     const torrent_label* label = view.allowed.label(h);
-    return "info_hash=\"" + to_hex(h.view()) + "\",tag=\"" + (label ? label_value(label->tag) : "") + "\"";
+    return "info_hash=\"" + to_hex(h.view()) + "\",tag=\"" + (label ? prometheus_label_value(label->tag) : "") + "\"";
   };
   struct per_torrent {
     const char* name;
@@ -103,9 +90,12 @@ std::string render_metrics(const tracker_view& view) {
       {"murder_tracker_torrent_downloaded_bytes_total", "counter", "Bytes downloaded, as the peers report them.",
        [](const swarm& s) { return static_cast<double>(s.totals().downloaded); }},
   };
+  std::vector<std::string> labels;
+  labels.reserve(swarms.size());
+  for (const auto* entry : swarms) labels.push_back(labels_of(entry->first));
   for (const auto& f : families) {
     m.family(f.name, f.type, f.help);
-    for (const auto* entry : swarms) m.sample(f.name, labels_of(entry->first), f.value(entry->second));
+    for (size_t i = 0; i < swarms.size(); ++i) m.sample(f.name, labels[i], f.value(swarms[i]->second));
   }
   return m.take();
 }

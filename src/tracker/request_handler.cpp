@@ -24,13 +24,6 @@ http_reply request_handler::refuse_http(refusal why, int status, std::string_vie
 }
 
 http_reply request_handler::handle(const http_request_view& request) {
-  const auto started = std::chrono::steady_clock::now();
-  http_reply reply = answer(request);
-  stats_.reply_times.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return reply;
-}
-
-http_reply request_handler::answer(const http_request_view& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     return refuse_http(refusal::malformed, 405, "only GET is supported");
   }
@@ -42,8 +35,14 @@ http_reply request_handler::answer(const http_request_view& request) {
     constexpr std::string_view outsider = "your address is not allowed to use this tracker";
     return tracker_path ? refuse(refusal::address, outsider) : refuse_http(refusal::address, 403, outsider);
   }
-  if (path == "/announce") return announce(params, request.remote);
-  if (path == "/scrape") return scrape(params);
+  if (tracker_path) {
+    // Only what BitTorrent clients ask is timed: a status page or /metrics of
+    // a large tracker takes longer and would hide the announces' times.
+    const auto started = std::chrono::steady_clock::now();
+    http_reply reply = path == "/announce" ? announce(params, request.remote) : scrape(params);
+    stats_.reply_times.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return reply;
+  }
   const tracker_view view{registry_, stats_, allowed_, clock_()};
   if (rules_.status_page && (path == "/" || path == "/index.html")) {
     return {200, "text/html; charset=utf-8", render_status_page(view, params)};

@@ -4,8 +4,11 @@
 // its rate and progress; one torrent's peers are listed stuck-first, a page
 // of rows at a time, so that 10,000 peers never make a 10,000-row table.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "murder/core/hex.hpp"
@@ -62,11 +65,15 @@ const char* state_name(host_state s) {
 }
 
 // A leecher is stalled when its `left` has not gone down for two announce
-// intervals and a margin: it announced without progress, or went silent.
+// intervals and a margin (stall_seconds): it announced without progress, or
+// went silent.
 host_state state_of(const peer_entry& p, std::int64_t now, std::int64_t stall_after) {
   if (p.is_seed) return host_state::done;
   return now - p.progressed_at > stall_after ? host_state::stalled : host_state::in_progress;
 }
+
+// Lower first: the order hosts are listed in.
+int urgency(host_state s) { return s == host_state::stalled ? 0 : s == host_state::in_progress ? 1 : 2; }
 
 struct torrent_summary {
   const info_hash* hash = nullptr;
@@ -86,22 +93,29 @@ double held_share(const peer_entry& p, const torrent_label* label) {
   return 1.0 - static_cast<double>(p.left) / static_cast<double>(label->size);
 }
 
+// Hosts are counted by address, each once in its most pressing state
+// (stalled, then in progress, then done): the seeder's host runs a peer too.
 torrent_summary summarize(const info_hash& h, const swarm& s, const tracker_view& view, std::int64_t stall_after) {
   torrent_summary t{&h, &s, view.allowed.label(h)};
+  std::unordered_map<std::string, host_state> hosts;
   double held = 0;
   bool known = t.label != nullptr;
   for (const auto& p : s.peers()) {
-    ++t.counts[static_cast<int>(state_of(p, view.now, stall_after))];
+    const host_state st = state_of(p, view.now, stall_after);
+    const std::string address(reinterpret_cast<const char*>(p.address.bytes.data()), p.address.is_v6 ? 16 : 4);
+    auto [it, fresh] = hosts.try_emplace(address, st);
+    if (!fresh && urgency(st) < urgency(it->second)) it->second = st;
     double share = held_share(p, t.label);
     known = known && share >= 0;
     held += share;
   }
+  for (const auto& [address, st] : hosts) ++t.counts[static_cast<int>(st)];
   if (known && s.size() > 0) t.fetched_share = held / static_cast<double>(s.size());
   return t;
 }
 
 std::string link_to(const info_hash& h, size_t page) {
-  return "?torrent=" + to_hex(h.view()) + (page > 0 ? "&amp;page=" + std::to_string(page) : "");
+  return "?torrent=" + to_hex(h.view()) + (page > 1 ? "&amp;page=" + std::to_string(page) : "");
 }
 
 std::string summary_html(const torrent_summary& t, bool linked, std::int64_t now) {
@@ -111,7 +125,7 @@ std::string summary_html(const torrent_summary& t, bool linked, std::int64_t now
                      std::to_string(t.count(host_state::done)) + "\" data-in-progress=\"" +
                      std::to_string(t.count(host_state::in_progress)) + "\" data-stalled=\"" +
                      std::to_string(t.count(host_state::stalled)) + "\">";
-  html += "<h2>" + (linked ? "<a href=\"" + link_to(*t.hash, 0) + "\">" + escaped(t.name()) + "</a>" : escaped(t.name())) +
+  html += "<h2>" + (linked ? "<a href=\"" + link_to(*t.hash, 1) + "\">" + escaped(t.name()) + "</a>" : escaped(t.name())) +
           "</h2><p class=\"hash\"><code>" + hex + "</code>" +
           (t.label ? " · " + bytes_text(static_cast<double>(t.label->size)) : "") + "</p>";
   html += "<p class=\"counts\"><span class=\"done\">" + std::to_string(t.count(host_state::done)) +
@@ -128,29 +142,37 @@ std::string summary_html(const torrent_summary& t, bool linked, std::int64_t now
   return html + "</section>";
 }
 
+// `page` counts from 1, as the page shows it and its links ask.
 std::string peers_html(const torrent_summary& t, const tracker_view& view, std::int64_t stall_after, size_t page) {
-  // Stuck hosts first, then the least advanced, then the longest silent.
-  std::vector<const peer_entry*> peers;
-  for (const auto& p : t.s->peers()) peers.push_back(&p);
-  auto rank = [&](const peer_entry* p) {
-    const host_state st = state_of(*p, view.now, stall_after);
-    return st == host_state::stalled ? 0 : st == host_state::in_progress ? 1 : 2;
+  const auto& all = t.s->peers();
+  const size_t pages = std::max<size_t>(1, (all.size() + peers_per_page - 1) / peers_per_page);
+  page = std::clamp<size_t>(page, 1, pages);
+  const size_t first = (page - 1) * peers_per_page, end = std::min(all.size(), page * peers_per_page);
+  // Stuck hosts first, then the least advanced, then the longest silent;
+  // sorted only as far as this page, so a late page of a large swarm costs
+  // one pass and a partial sort.
+  struct row {
+    int urgency;
+    std::uint64_t left;
+    std::int64_t last_seen;
+    const peer_entry* peer;
   };
-  std::sort(peers.begin(), peers.end(), [&](auto* a, auto* b) {
-    if (rank(a) != rank(b)) return rank(a) < rank(b);
-    if (a->left != b->left) return a->left > b->left;
-    return a->last_seen < b->last_seen;
-  });
-  const size_t pages = std::max<size_t>(1, (peers.size() + peers_per_page - 1) / peers_per_page);
-  page = std::min(page, pages - 1);
+  std::vector<row> rows;
+  rows.reserve(all.size());
+  for (const auto& p : all) rows.push_back({urgency(state_of(p, view.now, stall_after)), p.left, p.last_seen, &p});
+  auto before = [](const row& a, const row& b) {
+    if (a.urgency != b.urgency) return a.urgency < b.urgency;
+    if (a.left != b.left) return a.left > b.left;
+    return a.last_seen < b.last_seen;
+  };
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
   const bool located = !view.registry.limits().where.empty();
-  std::string html = "<h3>Hosts " + std::to_string(std::min(peers.size(), page * peers_per_page + 1)) + "–" +
-                     std::to_string(std::min(peers.size(), (page + 1) * peers_per_page)) + " of " +
-                     std::to_string(peers.size()) + "</h3><table class=\"peers\"><tr><th>host</th>" +
+  std::string html = "<h3>Hosts " + std::to_string(std::min(all.size(), first + 1)) + "–" + std::to_string(end) +
+                     " of " + std::to_string(all.size()) + "</h3><table class=\"peers\"><tr><th>host</th>" +
                      (located ? "<th>location</th>" : "") +
                      "<th>state</th><th>progress</th><th>left</th><th>last seen</th></tr>";
-  for (size_t i = page * peers_per_page; i < peers.size() && i < (page + 1) * peers_per_page; ++i) {
-    const peer_entry& p = *peers[i];
+  for (size_t i = first; i < end; ++i) {
+    const peer_entry& p = *rows[i].peer;
     const host_state st = state_of(p, view.now, stall_after);
     const double share = held_share(p, t.label);
     html += "<tr class=\"" + std::string(st == host_state::stalled ? "stalled" : "") + "\"><td>" +
@@ -161,9 +183,9 @@ std::string peers_html(const torrent_summary& t, const tracker_view& view, std::
             std::to_string(std::max<std::int64_t>(0, view.now - p.last_seen)) + " s ago</td></tr>";
   }
   html += "</table><p class=\"pages\">";
-  if (page > 0) html += "<a href=\"" + link_to(*t.hash, page - 1) + "\">« previous</a> ";
-  html += "page " + std::to_string(page + 1) + " of " + std::to_string(pages);
-  if (page + 1 < pages) html += " <a href=\"" + link_to(*t.hash, page + 1) + "\">next »</a>";
+  if (page > 1) html += "<a href=\"" + link_to(*t.hash, page - 1) + "\">« previous</a> ";
+  html += "page " + std::to_string(page) + " of " + std::to_string(pages);
+  if (page < pages) html += " <a href=\"" + link_to(*t.hash, page + 1) + "\">next »</a>";
   return html + "</p>";
 }
 
@@ -177,7 +199,7 @@ std::string param(const query_params& params, std::string_view name) {
 }  // namespace
 
 std::string render_status_page(const tracker_view& view, const query_params& params) {
-  const std::int64_t stall_after = 2 * view.registry.limits().interval + 5;
+  const std::int64_t stall_after = stall_seconds(view.registry.limits());
   std::vector<torrent_summary> torrents;
   double rate = 0;
   for (const auto& [h, s] : view.registry.swarms()) {
@@ -191,7 +213,8 @@ std::string render_status_page(const tracker_view& view, const query_params& par
     if (a.s->size() != b.s->size()) return a.s->size() > b.s->size();
     return *a.hash < *b.hash;
   });
-  const std::string wanted = param(params, "torrent");
+  std::string wanted = param(params, "torrent");
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(), [](unsigned char c) { return std::tolower(c); });
   if (!wanted.empty()) {
     torrents.erase(std::remove_if(torrents.begin(), torrents.end(),
                                   [&](const auto& t) { return to_hex(t.hash->view()) != wanted; }),
@@ -224,7 +247,7 @@ std::string render_status_page(const tracker_view& view, const query_params& par
   }
   if (torrents.size() == 1) {
     const std::string page_text = param(params, "page");
-    const size_t page_number = page_text.empty() ? 0 : std::strtoul(page_text.c_str(), nullptr, 10);
+    const size_t page_number = page_text.empty() ? 1 : std::strtoul(page_text.c_str(), nullptr, 10);
     page += peers_html(torrents.front(), view, stall_after, page_number);
   }
   return page + "<p class=\"hash\">Reloads every " + std::to_string(refresh_seconds) + " s.</p></body></html>\n";

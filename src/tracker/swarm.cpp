@@ -28,17 +28,29 @@ ip::address stored_address::ip() const {
 }
 
 size_t peer_key_hash::operator()(const peer_key& key) const noexcept {
+  // Seeded per process: a client choosing peer ids cannot aim them all at
+  // one probe run of a swarm's index.
+  static const std::uint64_t seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   std::uint64_t a = 0, b = 0;
   std::memcpy(&a, key.source.bytes.data(), 8);
   std::memcpy(&b, key.source.bytes.data() + 8, 8);
   std::uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (key.source.is_v6 ? 1u : 0u)) * 0xBF58476D1CE4E5B9ull;
-  return id20_hash{}(key.id) ^ static_cast<size_t>(h ^ (h >> 29));
+  const std::uint64_t mixed = (id20_hash{}(key.id) ^ static_cast<size_t>(h ^ (h >> 29)) ^ seed) * 0x94D049BB133111EBull;
+  return static_cast<size_t>(mixed ^ (mixed >> 31));
 }
 
 namespace {
 
 size_t hash_of(const peer_key& key) {
   return peer_key_hash{}(key);
+}
+
+// Adds what a reported counter grew by, saturating: announces carry any
+// 64-bit number a client likes.
+void add_growth(std::uint64_t& total, std::uint64_t before, std::uint64_t now) {
+  if (now <= before) return;
+  const std::uint64_t growth = now - before;
+  total = growth > UINT64_MAX - total ? UINT64_MAX : total + growth;
 }
 
 }  // namespace
@@ -103,16 +115,16 @@ bool swarm::upsert(const peer_entry& peer) {
   if (at == peer_index::none) {
     peers_.push_back(peer);
     index_.insert(static_cast<std::uint32_t>(peers_.size() - 1), peers_);
+    // Its first report is only where its growth is counted from: a peer
+    // back after expiry, or read from the state file, is not counted twice.
     seeds_ += peer.is_seed ? 1 : 0;
-    totals_.uploaded += peer.uploaded;
-    totals_.downloaded += peer.downloaded;
     return true;
   }
   peer_entry& existing = peers_[at];
   seeds_ += (peer.is_seed ? 1 : 0) - (existing.is_seed ? 1 : 0);
   // A client that restarted reports from 0 again: only growth counts.
-  if (peer.uploaded > existing.uploaded) totals_.uploaded += peer.uploaded - existing.uploaded;
-  if (peer.downloaded > existing.downloaded) totals_.downloaded += peer.downloaded - existing.downloaded;
+  add_growth(totals_.uploaded, existing.uploaded, peer.uploaded);
+  add_growth(totals_.downloaded, existing.downloaded, peer.downloaded);
   const std::int64_t progressed_at = peer.left < existing.left ? peer.progressed_at : existing.progressed_at;
   existing = peer;
   existing.progressed_at = progressed_at;
@@ -151,7 +163,7 @@ size_t swarm::expire(std::int64_t cutoff) {
   return removed;
 }
 
-bool swarm::is_gateway(const peer_key& key, location_id location, size_t per_location) {
+bool swarm::is_gateway(const peer_key& key, location_id location, size_t per_location, std::int64_t stalled_before) {
   if (gateways_.size() <= location) gateways_.resize(location + 1);
   auto& mine = gateways_[location];
   mine.erase(std::remove_if(mine.begin(), mine.end(), [&](const gateway& g) { return find(g.key) == nullptr; }),
@@ -164,12 +176,16 @@ bool swarm::is_gateway(const peer_key& key, location_id location, size_t per_loc
     return true;
   }
   // A downloader takes over from a gateway that was a seed when appointed
-  // (the seeder, announcing first): the seeder's upload stays for its own
-  // location, and a downloader passes on every piece it gets at once.
+  // (the seeder, announcing first: its upload stays with its own location,
+  // and a downloader passes on every piece as soon as it has it), and from a
+  // downloading gateway that has stalled (its location would wait on it).
   if (seed) return false;
-  auto seeder = std::find_if(mine.begin(), mine.end(), [](const gateway& g) { return g.was_seed; });
-  if (seeder == mine.end()) return false;
-  *seeder = {key, false};
+  auto replaced = std::find_if(mine.begin(), mine.end(), [&](const gateway& g) {
+    const peer_entry* p = find(g.key);
+    return g.was_seed || (!p->is_seed && p->progressed_at < stalled_before);
+  });
+  if (replaced == mine.end()) return false;
+  *replaced = {key, false};
   return true;
 }
 
@@ -240,6 +256,8 @@ std::vector<reply_peer> swarm::pick(size_t count, const peer_key& self, bool for
   return out;
 }
 
+std::int64_t stall_seconds(const registry_limits& limits) { return 2 * std::int64_t{limits.interval} + 5; }
+
 std::optional<announce_reply> swarm_registry::announce(const announce_request& request, const ip::address& remote,
                                                       std::int64_t now) {
   announce_reply reply;
@@ -282,7 +300,7 @@ std::optional<announce_reply> swarm_registry::announce(const announce_request& r
   } else {
     // Peers of its own location, and for a gateway the other locations' gateways.
     std::vector<reply_peer> gateways;
-    if (s.is_gateway(key, peer.location, limits_.gateways_per_location)) {
+    if (s.is_gateway(key, peer.location, limits_.gateways_per_location, now - stall_seconds(limits_))) {
       gateways = s.remote_gateways(peer.location, peer.is_seed);
       if (gateways.size() > want) gateways.resize(want);
     }

@@ -180,8 +180,8 @@ if case_on 5; then
     --enable-dht6=false --bt-enable-lpd=false --listen-port=6881 "$SANDBOX/bad.torrent" > "$SANDBOX/bad.log" 2>&1
   bad_seeder=$STARTED_PID
   hash=$(transmission-show "$SANDBOX/bad.torrent" | sed -n 's/^ *Hash: *//p')
-  # Announced once the tracker's status page counts two seeds for the torrent.
-  wait_until 30 sh -c "curl -sf 'http://${H[0]}:8998/' | grep -q '<code>$hash</code></td><td>2</td>'" ||
+  # Announced once the tracker's /metrics counts two seeds for the torrent.
+  wait_until 30 sh -c "curl -sf 'http://${H[0]}:8998/metrics' | grep -q '^murder_tracker_torrent_seeds{info_hash=\"$hash\",[^}]*} 2$'" ||
     fail "the tampered seeder did not announce"
   "${CTL[@]}" --format json peer tag="$tag" > "$SANDBOX/$tag.json" || { cat "$SANDBOX/$tag.json"; fail "the deploy failed"; }
   all_delivered "$tag" "${PEERS[@]}"

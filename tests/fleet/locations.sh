@@ -1,7 +1,7 @@
 # Location-aware peer lists (issue 16, part 3): two "data centres" of 4 hosts
 # each (links 200 Mbit/s), joined through a router namespace by one link of
 # 50 Mbit/s each way. Tracker and seeder are h0 in DC1. The same 32 MiB
-# release is deployed twice, alternating: without locations, then with
+# release is deployed twice in one run: without locations, then with
 # murder.toml [locations] dc1/dc2. Measured from the router's counters: the
 # payload copies crossing between the DCs; from each DC2 peer's row: when it
 # was done (download and delivery). With locations, at most 1.5 copies cross,

@@ -30,7 +30,7 @@ std::string attribute(const std::string& html, const std::string& name) {
 TEST_F(handler_fixture, metrics_count_swarms_requests_refusals_and_reported_bytes) {
   get(announce_target(hash_a, 1, 6881, 0));
   get(announce_target(hash_a, 2, 6882, 500, "&downloaded=700&uploaded=30"));
-  get(announce_target(hash_a, 2, 6882, 0, "&downloaded=1200&uploaded=30&event=completed"));
+  get(announce_target(hash_a, 2, 6882, 0, "&downloaded=1200&uploaded=80&event=completed"));
   get(announce_target(hash_b, 3, 6883, 100));
   get("/scrape");
   get("/announce?info_hash=short");
@@ -48,9 +48,10 @@ TEST_F(handler_fixture, metrics_count_swarms_requests_refusals_and_reported_byte
   EXPECT_EQ(sample(m, "murder_tracker_torrent_seeds" + a), 2);
   EXPECT_EQ(sample(m, "murder_tracker_torrent_leechers" + a), 0);
   EXPECT_EQ(sample(m, "murder_tracker_torrent_completed_total" + a), 1);
-  EXPECT_EQ(sample(m, "murder_tracker_torrent_downloaded_bytes_total" + a), 1200);
-  EXPECT_EQ(sample(m, "murder_tracker_torrent_uploaded_bytes_total" + a), 30);
-  // Every request before this one was timed, and lands in the +Inf bucket.
+  // Growth since each peer's first report: 1200 - 700 and 80 - 30.
+  EXPECT_EQ(sample(m, "murder_tracker_torrent_downloaded_bytes_total" + a), 500);
+  EXPECT_EQ(sample(m, "murder_tracker_torrent_uploaded_bytes_total" + a), 50);
+  // Every announce and scrape before this one was timed, and lands in the +Inf bucket.
   EXPECT_EQ(sample(m, "murder_tracker_reply_seconds_count"), 7);
   EXPECT_EQ(sample(m, "murder_tracker_reply_seconds_bucket{le=\"+Inf\"}"), 7);
   EXPECT_LE(sample(m, "murder_tracker_reply_seconds_bucket{le=\"0.0001\"}"),
@@ -59,13 +60,15 @@ TEST_F(handler_fixture, metrics_count_swarms_requests_refusals_and_reported_byte
 }
 
 TEST_F(handler_fixture, the_page_counts_done_in_progress_and_stalled_hosts) {
-  get(announce_target(hash_a, 0, 7000, 0));  // the seed
-  for (int i = 1; i <= 3; ++i) get(announce_target(hash_a, i, 7000 + i, 1000));
+  auto from = [](int i) { return "10.0.0." + std::to_string(i); };
+  get(announce_target(hash_a, 0, 7000, 0), from(0));  // the seeder
+  get(announce_target(hash_a, 9, 7009, 0), from(0));  // its host's own peer: one host
+  for (int i = 1; i <= 3; ++i) get(announce_target(hash_a, i, 7000 + i, 1000), from(i));
   now += 20;
-  get(announce_target(hash_a, 1, 7001, 400));  // progressing
-  get(announce_target(hash_a, 2, 7002, 1000));  // announcing, but not progressing
+  get(announce_target(hash_a, 1, 7001, 400), from(1));   // progressing
+  get(announce_target(hash_a, 2, 7002, 1000), from(2));  // announcing, but not progressing
   now += 20;  // 40 s: past two 15 s intervals and a margin for 2 and 3 (silent)
-  get(announce_target(hash_a, 1, 7001, 300));
+  get(announce_target(hash_a, 1, 7001, 300), from(1));
   const std::string page = get("/").body;
   EXPECT_EQ(attribute(page, "data-done"), "1");
   EXPECT_EQ(attribute(page, "data-in-progress"), "1");
@@ -86,9 +89,18 @@ TEST_F(handler_fixture, ten_thousand_hosts_are_listed_a_page_at_a_time) {
   EXPECT_EQ(attribute(page, "data-done"), "5000");
   EXPECT_NE(page.find("page 1 of 200"), std::string::npos);
   EXPECT_LT(page.size(), 40000u) << "one page of rows, not 10,000";
-  const std::string last = get("/?torrent=" + to_hex(hash_a) + "&page=199").body;
+  const std::string torrent = "/?torrent=" + to_hex(hash_a);
+  const std::string last = get(torrent + "&page=200").body;
   EXPECT_NE(last.find("page 200 of 200"), std::string::npos);
   EXPECT_NE(last.find("Hosts 9951–10000 of 10000"), std::string::npos);
+  // Out of range or not a number: the nearest page.
+  EXPECT_NE(get(torrent + "&page=0").body.find("page 1 of 200"), std::string::npos);
+  EXPECT_NE(get(torrent + "&page=-1").body.find("page 200 of 200"), std::string::npos);
+  EXPECT_NE(get(torrent + "&page=99999999999999999999").body.find("page 200 of 200"), std::string::npos);
+  EXPECT_NE(get(torrent + "&page=x").body.find("page 1 of 200"), std::string::npos);
+  std::string upper = to_hex(hash_a);
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_NE(get("/?torrent=" + upper + "&page=2").body.find("page 2 of 200"), std::string::npos);
 }
 
 }  // namespace murder::testing

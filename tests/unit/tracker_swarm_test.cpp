@@ -85,8 +85,16 @@ TEST(swarm_reports, totals_count_growth_and_progress_is_when_left_went_down) {
   EXPECT_EQ(s.find(p.key)->progressed_at, 35);
   p.downloaded = 0;  // the client restarted: no negative growth
   s.upsert(p);
-  EXPECT_EQ(s.totals().downloaded, 700u);
-  EXPECT_EQ(s.totals().uploaded, 50u);
+  // Growth from the first report (100 and 10), which is only the baseline.
+  EXPECT_EQ(s.totals().downloaded, 600u);
+  EXPECT_EQ(s.totals().uploaded, 40u);
+  p.uploaded = UINT64_MAX;  // any number a client likes: the total saturates
+  s.upsert(p);
+  p.uploaded = 0;
+  s.upsert(p);
+  p.uploaded = 100;
+  s.upsert(p);
+  EXPECT_EQ(s.totals().uploaded, UINT64_MAX);
 }
 
 TEST(swarm_reports, the_rate_is_from_the_window_s_oldest_note_to_now) {
@@ -100,9 +108,10 @@ TEST(swarm_reports, the_rate_is_from_the_window_s_oldest_note_to_now) {
     s.note_totals(t);
   }
   EXPECT_DOUBLE_EQ(s.download_rate(60, 30), 1000);
-  p.downloaded = 62000;  // reported after the last note: counted at once (from the note at 35)
+  // Reported after the last note: counted at once (from the note at 35).
+  p.downloaded = 62000;
   s.upsert(p);
-  EXPECT_DOUBLE_EQ(s.download_rate(62, 30), (62000.0 - 35000) / 27);
+  EXPECT_DOUBLE_EQ(s.download_rate(62, 30), 1000);
   // Nothing since: from the note at 60, 30 s of nothing and 2000 bytes.
   EXPECT_DOUBLE_EQ(s.download_rate(90, 30), 2000.0 / 30);
 }
@@ -126,9 +135,10 @@ struct two_locations : ::testing::Test {
     l.where = parse_locations({"dc1=198.18.1.0/24", "dc2=198.18.2.0/24"});
     return l;
   }
+  std::int64_t now = 1000;
   swarm_registry registry{limits(), 42};
   allowed_torrents open_tracker;
-  request_handler handler{registry, open_tracker, {}, [] { return std::int64_t{1000}; }};
+  request_handler handler{registry, open_tracker, {}, [this] { return now; }};
 
   std::set<std::string> announce(int peer, const char* from, long left) {
     auto reply = handler.handle({"GET", announce_target(hash_a, peer, 6881, left), boost::asio::ip::make_address(from)});
@@ -157,6 +167,33 @@ TEST_F(two_locations, hosts_meet_their_own_location_and_gateways_cross) {
   auto seeder = announce(0, "198.18.1.1", 0);
   EXPECT_EQ(seeder.size(), 4u);
   EXPECT_EQ(seeder.count(compact_peer("198.18.2.10", 6881)), 0u);
+}
+
+TEST_F(two_locations, a_stalled_gateway_is_replaced_and_hosts_elsewhere_have_their_own) {
+  announce(0, "198.18.1.1", 0);
+  announce(10, "198.18.2.10", 100);  // DC2's gateway, then no progress
+  now += 2 * 15 + 6;
+  EXPECT_EQ(announce(11, "198.18.2.11", 100).count(compact_peer("198.18.1.1", 6881)), 1u) << "h11 took over";
+  // Outside both ranges: a location of its own, with its own gateway.
+  EXPECT_EQ(announce(20, "10.9.9.9", 100).count(compact_peer("198.18.1.1", 6881)), 1u);
+}
+
+TEST(locations, two_gateways_a_location) {
+  registry_limits limits;
+  limits.where = parse_locations({"dc1=198.18.1.0/24", "dc2=198.18.2.0/24"});
+  limits.gateways_per_location = 2;
+  swarm_registry registry{limits, 42};
+  allowed_torrents open_tracker;
+  request_handler handler{registry, open_tracker, {}, [] { return std::int64_t{1000}; }};
+  auto announce = [&](int peer, const char* from) {
+    return compact_peers(
+        handler.handle({"GET", announce_target(hash_a, peer, 6881, 100), boost::asio::ip::make_address(from)}).body);
+  };
+  announce(1, "198.18.1.11");
+  announce(2, "198.18.1.12");
+  announce(3, "198.18.1.13");  // not a gateway
+  const auto dc2 = announce(10, "198.18.2.10");
+  EXPECT_EQ(dc2, (std::set<std::string>{compact_peer("198.18.1.11", 6881), compact_peer("198.18.1.12", 6881)}));
 }
 
 TEST_F(two_locations, a_gateway_that_leaves_is_replaced) {

@@ -66,7 +66,7 @@ class request_handler {
   }
   request_handler(swarm_registry& registry, allowed_torrents& allowed, access_rules rules, clock_fn clock);
 
-  // Answers `request`, timing the answer into stats().reply_times.
+  // Answers `request`, timing announces and scrapes into stats().reply_times.
   http_reply handle(const http_request_view& request);
   const tracker_stats& stats() const { return stats_; }
   // For the server: refusals it answers itself (too large), and its open connections.
@@ -76,7 +76,6 @@ class request_handler {
   bool admits(const boost::asio::ip::address& remote) const;
 
  private:
-  http_reply answer(const http_request_view& request);
   http_reply announce(const query_params& params, const boost::asio::ip::address& remote);
   http_reply scrape(const query_params& params);
   http_reply refuse(refusal why, std::string_view reason);

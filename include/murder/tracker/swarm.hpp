@@ -75,7 +75,7 @@ struct peer_entry {
 
 // Where each peer of a swarm is in the swarm's vector, by peer key: open
 // addressing with linear probing over 32-bit positions, at most half full.
-// The keys themselves live only in the vector, so a peer costs 4-8 bytes here
+// The keys themselves live only in the vector, so a peer costs 8-16 bytes here
 // instead of an unordered_map node and bucket (~70 bytes): the tracker holds a
 // million peers in its memory bound.
 class peer_index {
@@ -114,16 +114,19 @@ class swarm {
   size_t expire(std::int64_t cutoff);
   // Up to `count` peers other than `self`, in a random order. A seed
   // asking is only given leechers: seeds have nothing to offer each other.
-  // With `only`, only peers in that location.
+  // With `only`, only peers in that location: the walk then skips the
+  // others, so a small location in a large swarm costs up to the swarm's
+  // size (fleets with locations are thousands of hosts, not millions).
   std::vector<reply_peer> pick(size_t count, const peer_key& self, bool for_seed, std::mt19937_64& rng,
                                std::optional<location_id> only = std::nullopt) const;
   // Whether `key` (already upserted) is one of the `per_location` gateways of
   // its location (the peers that trade with other locations), appointing it
   // when its location has fewer. The first to announce from a location is
   // appointed; a gateway that leaves is replaced by the next peer of its
-  // location to announce, and one that was a seed when appointed (the seeder)
-  // by the first downloader of its location to announce.
-  bool is_gateway(const peer_key& key, location_id location, size_t per_location);
+  // location to announce; one that was a seed when appointed (the seeder), or
+  // a downloading one whose progress is older than `stalled_before`, by the
+  // next downloader of its location to announce.
+  bool is_gateway(const peer_key& key, location_id location, size_t per_location, std::int64_t stalled_before);
   // The gateways of every location but `location`, as reply peers (seeds left
   // out when `for_seed`).
   std::vector<reply_peer> remote_gateways(location_id location, bool for_seed) const;
@@ -181,6 +184,10 @@ struct registry_limits {
   locations where;
   size_t gateways_per_location = 1;
 };
+
+// Seconds without progress after which a downloading peer counts as stalled:
+// two announce intervals and a margin (the status page, gateways).
+std::int64_t stall_seconds(const registry_limits& limits);
 
 // All swarms of the tracker.
 //

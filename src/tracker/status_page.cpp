@@ -167,8 +167,8 @@ std::string peers_html(const torrent_summary& t, const tracker_view& view, std::
   };
   std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(end), rows.end(), before);
   const bool located = !view.registry.limits().where.empty();
-  std::string html = "<h3>Hosts " + std::to_string(std::min(all.size(), first + 1)) + "–" + std::to_string(end) +
-                     " of " + std::to_string(all.size()) + "</h3><table class=\"peers\"><tr><th>host</th>" +
+  std::string html = "<h3>Peers " + std::to_string(std::min(all.size(), first + 1)) + "–" + std::to_string(end) +
+                     " of " + std::to_string(all.size()) + "</h3><table class=\"peers\"><tr><th>address</th>" +
                      (located ? "<th>location</th>" : "") +
                      "<th>state</th><th>progress</th><th>left</th><th>last seen</th></tr>";
   for (size_t i = first; i < end; ++i) {

@@ -92,7 +92,7 @@ TEST_F(handler_fixture, ten_thousand_hosts_are_listed_a_page_at_a_time) {
   const std::string torrent = "/?torrent=" + to_hex(hash_a);
   const std::string last = get(torrent + "&page=200").body;
   EXPECT_NE(last.find("page 200 of 200"), std::string::npos);
-  EXPECT_NE(last.find("Hosts 9951–10000 of 10000"), std::string::npos);
+  EXPECT_NE(last.find("Peers 9951–10000 of 10000"), std::string::npos);
   // Out of range or not a number: the nearest page.
   EXPECT_NE(get(torrent + "&page=0").body.find("page 1 of 200"), std::string::npos);
   EXPECT_NE(get(torrent + "&page=-1").body.find("page 200 of 200"), std::string::npos);

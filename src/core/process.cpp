@@ -1,6 +1,7 @@
 #include "murder/core/process.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "murder/core/error.hpp"
@@ -149,6 +151,21 @@ background_child detach(const char* what) {
     std::fprintf(stderr, "%s: error: background process %d exited before reporting a result\n", what, pid);
   }
   std::_Exit(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0 ? WEXITSTATUS(wstatus) : 1);
+}
+
+void ensure_open_files(std::uint64_t needed, const std::string& what) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed) {
+    throw failure(exit_code::usage, what + " needs about " + std::to_string(needed) +
+                                        " open files, and this process may open at most " +
+                                        std::to_string(limit.rlim_max) + " (ulimit -Hn): raise that limit, or ask for less");
+  }
+  limit.rlim_cur = static_cast<rlim_t>(needed);
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    throw failure(exit_code::failure, what + ": cannot raise the open-file limit to " + std::to_string(needed) + ": " +
+                                          std::strerror(errno));
+  }
 }
 
 }  // namespace murder

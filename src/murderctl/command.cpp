@@ -8,6 +8,7 @@
 
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
+#include "murder/core/process.hpp"
 #include "murder/ctl/report.hpp"
 #include "murder/ctl/runner.hpp"
 
@@ -67,6 +68,10 @@ int run_command(const command_options& options) {
 
   run_options run;
   run.concurrency = config.ssh.concurrency;
+  // Per host at once: its SSH socket (or the local transport's pipes), and its log.
+  constexpr std::uint64_t files_per_host = 4, files_besides = 64;
+  ensure_open_files(static_cast<std::uint64_t>(run.concurrency) * files_per_host + files_besides,
+                    "concurrency " + std::to_string(run.concurrency));
   run.retries = options.retries;
   run.retry_delay = std::chrono::seconds(options.retry_delay);
   run.log_dir = options.log_dir;

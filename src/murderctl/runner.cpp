@@ -9,6 +9,7 @@
 #include "murder/core/deploy_layout.hpp"
 #include "murder/core/error.hpp"
 #include "murder/ctl/remote_quote.hpp"
+#include "murder/ctl/transport.hpp"
 
 namespace murder::ctl {
 
@@ -62,6 +63,7 @@ class task_run {
   // One attempt of `body` on `host`; fills the row's note or error.
   exit_code attempt(const std::string& host, size_t index, const host_log& log,
                     const std::function<std::string(host_call&)>& body, host_result& r) {
+    transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
     try {
       auto connection = env_.hosts.connect(host);
       host_call call(env_, host, *connection, log,

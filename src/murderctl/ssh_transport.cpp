@@ -1,10 +1,12 @@
 // The SSH transport: libssh sessions, one per host connection.
 #include <fcntl.h>
+#include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <libssh/sftp.h>
 
 #include <algorithm>
 #include <random>
+#include <utility>
 
 #include "line_splitter.hpp"
 #include "murder/core/error.hpp"
@@ -18,6 +20,14 @@ namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+thread_local std::function<void(std::string_view)> library_log;
+
+// libssh's log callback: its warnings ("ssh_pki_import_privkey_file: Error
+// opening ...") go to the host being worked on, not to stderr.
+void forward_library_log(int, const char*, const char* message, void*) {
+  transport_log_scope::write(std::string("ssh: ") + (message ? message : ""));  // it names its function itself
+}
 
 std::string sftp_error_text(sftp_session sftp, ssh_session session) {
   switch (sftp_get_error(sftp)) {
@@ -248,6 +258,19 @@ class ssh_transport : public transport {
 };
 
 }  // namespace
+
+transport_log_scope::transport_log_scope(std::function<void(std::string_view)> sink)
+    : previous_(std::exchange(library_log, std::move(sink))) {
+  // libssh keeps its log callback and level per thread.
+  ssh_set_log_callback(forward_library_log);
+  ssh_set_log_level(SSH_LOG_WARN);
+}
+
+transport_log_scope::~transport_log_scope() { library_log = std::move(previous_); }
+
+void transport_log_scope::write(std::string_view line) {
+  if (library_log) library_log(line);
+}
 
 std::unique_ptr<transport> make_ssh_transport(const ssh_settings& settings, const std::string& user) {
   return std::make_unique<ssh_transport>(settings, user);

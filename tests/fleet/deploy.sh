@@ -21,6 +21,14 @@ deployed() { tree_digest "/proc/${FLEET_KEEPER[$1]}/root/srv/app/$TAG"; }
 "${CTL[@]}" distribute_files > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "distribute_files failed"; }
 [ "$(grep -c ' distribute_files  ok ' "$SANDBOX/out")" -eq "$N" ] || { cat "$SANDBOX/out"; fail "not every host got the bundle"; }
 pass "distribute_files installed the bundle on $N hosts"
+# libssh's own messages (every connection gets "ssh_packet_global_request:
+# Invalid SSH_MSG_GLOBAL_REQUEST packet" from OpenSSH's host-key notice) go to
+# the host's log, never to the terminal.
+"${CTL[@]}" status > "$SANDBOX/out" 2> "$SANDBOX/err" || { cat "$SANDBOX/out" "$SANDBOX/err"; fail "status failed"; }
+! grep -q "ssh_" "$SANDBOX/out" "$SANDBOX/err" || { cat "$SANDBOX/err"; fail "libssh's messages reached the terminal"; }
+grep -q "^ssh: socket_callback_connected" "$SANDBOX"/logs/*"${FLEET_HOSTS[3]}"* ||
+  fail "libssh's messages are not in ${FLEET_HOSTS[3]}'s log"
+pass "libssh's messages went to each host's log, none to the terminal"
 
 started=$(date +%s.%N)
 "${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" > "$SANDBOX/out" ||

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 
@@ -64,5 +65,10 @@ class background_child {
 };
 
 background_child detach(const char* what);
+
+// Raises this process's open-file limit (RLIMIT_NOFILE) to `needed` when it
+// is lower, as far as the hard limit allows. Throws failure(usage) naming
+// `what` needs them and how to get there when the hard limit is lower still.
+void ensure_open_files(std::uint64_t needed, const std::string& what);
 
 }  // namespace murder

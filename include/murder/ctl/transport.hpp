@@ -48,6 +48,22 @@ class transport {
   virtual std::unique_ptr<host_connection> connect(const std::string& host) = 0;
 };
 
+// Where the messages of the transport's library (libssh) go while this
+// thread works on one host: that host's log, never the terminal. One scope a
+// host attempt; without one (or between hosts) they are dropped.
+class transport_log_scope {
+ public:
+  explicit transport_log_scope(std::function<void(std::string_view)> sink);
+  ~transport_log_scope();
+  transport_log_scope(const transport_log_scope&) = delete;
+  transport_log_scope& operator=(const transport_log_scope&) = delete;
+  // Hands `line` to this thread's sink, if any.
+  static void write(std::string_view line);
+
+ private:
+  std::function<void(std::string_view)> previous_;
+};
+
 // SSH with the [ssh] settings and `user` of murder.toml; see ssh_transport.cpp.
 std::unique_ptr<transport> make_ssh_transport(const ssh_settings& settings, const std::string& user);
 

@@ -1,0 +1,49 @@
+// The open-file limit murderctl raises for its concurrency.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include "murder/core/error.hpp"
+#include "murder/core/process.hpp"
+
+namespace {
+
+struct open_files_test : ::testing::Test {
+  rlimit saved{};
+  void SetUp() override { ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0); }
+  void TearDown() override { ::setrlimit(RLIMIT_NOFILE, &saved); }
+  rlim_t soft() const {
+    rlimit now{};
+    ::getrlimit(RLIMIT_NOFILE, &now);
+    return now.rlim_cur;
+  }
+};
+
+TEST_F(open_files_test, a_low_soft_limit_is_raised_to_what_is_needed) {
+  if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 600) GTEST_SKIP() << "hard limit below 600 here";
+  rlimit low = saved;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  murder::ensure_open_files(600, "concurrency 134");
+  EXPECT_EQ(soft(), 600u);
+  murder::ensure_open_files(300, "concurrency 59");  // never lowered
+  EXPECT_EQ(soft(), 600u);
+}
+
+TEST_F(open_files_test, past_the_hard_limit_is_one_clear_refusal) {
+  rlimit capped = saved;
+  capped.rlim_cur = 256;
+  capped.rlim_max = 512;  // lowering the hard limit is allowed; TearDown restores it as root
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &capped), 0);
+  try {
+    murder::ensure_open_files(40064, "concurrency 10000");
+    FAIL() << "no refusal";
+  } catch (const murder::failure& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "concurrency 10000 needs about 40064 open files, and this process may open at most 512 (ulimit -Hn): "
+              "raise that limit, or ask for less");
+    EXPECT_EQ(e.code(), murder::exit_code::usage);
+  }
+  EXPECT_EQ(soft(), 256u);
+}
+
+}  // namespace

@@ -1,11 +1,16 @@
 -- wrk script: announces from many distinct peers spread over many torrents.
 -- Environment: TORRENTS (1000; info-hashes 1..TORRENTS as 40 hex digits, the
 -- list tracker_bench.sh allows), PEERS (distinct peers in all; each thread
--- cycles through its share), NUMWANT (50).
+-- cycles through its share), NUMWANT (50), DELAY_MS (0: none; otherwise each
+-- connection waits this long before each request, to pace the load).
 local torrents = tonumber(os.getenv("TORRENTS") or "1000")
 local peers = tonumber(os.getenv("PEERS") or "1000000")
 local numwant = os.getenv("NUMWANT") or "50"
 local threads = 0
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+if delay_ms > 0 then
+  function delay() return delay_ms end
+end
 
 function setup(thread)
   thread:set("id", threads)

@@ -32,7 +32,7 @@ target() {
   if [ "$BENCH_QUICK" = 1 ]; then
     verdict="quick (not judged)"
   elif awk -v m="$measured" -v l="$limit" -v op="$op" \
-      'BEGIN { exit !((op == "<=" && m <= l) || (op == ">=" && m >= l)) }'; then
+      'BEGIN { exit !((op == "<=" && m <= l) || (op == ">=" && m >= l) || (op == "<" && m < l)) }'; then
     verdict="MET"
   else
     verdict="MISSED"

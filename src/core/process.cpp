@@ -1,6 +1,7 @@
 #include "murder/core/process.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -63,11 +64,24 @@ pidfile::~pidfile() {
 }
 
 void pidfile::create(const fs::path& path) {
+  std::error_code ec;
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  // Looking and writing under one lock: two starts at once (two deploys, or
+  // two hosts sharing murder's directory) cannot both see no live process
+  // and both run, the later one's pidfile hiding the earlier.
+  const fs::path lock_path = path.string() + ".lock";
+  struct held_lock {
+    int fd;
+    ~held_lock() {
+      if (fd >= 0) ::close(fd);  // closing releases the lock
+    }
+  } lock{::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+  if (lock.fd < 0) throw failure(exit_code::disk, "cannot open " + lock_path.string() + ": " + errno_text(errno));
+  while (::flock(lock.fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
   if (auto pid = read_live_pid(path); pid && *pid != ::getpid()) {
     throw failure(exit_code::usage, "pidfile " + path.string() + " names running process " + std::to_string(*pid));
   }
-  std::error_code ec;
-  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
   write_file_atomically(path, std::to_string(::getpid()) + "\n");
   path_ = path;
 }

@@ -262,6 +262,73 @@ fleet_crossed_bytes() {
   ip netns exec "$FLEET_ROUTER" awk '$1 == "rt1:" || $1 == "rt2:" { sum += $10 } END { print sum + 0 }' /proc/net/dev
 }
 
+# fleet_up_dense NAMESPACES PER_NS: NAMESPACES x PER_NS SSH hosts that are
+# addresses, not machines: namespace k holds 198.19.(16+k).10 onwards, PER_NS
+# of them, all answered by one sshd of its own (so no single sshd holds the
+# whole fleet back). No links are shaped and the hosts share the machine's
+# files but /root: for measuring SSH fan-out, not transfers. Raises the kernel's
+# neighbour table limits for the run (a thousand addresses on one bridge).
+FLEET_DENSE_GC=()
+fleet_dense_cleanup() {
+  local i
+  for i in 1 2 3; do
+    [ -z "${FLEET_DENSE_GC[$i]:-}" ] || sysctl -qw "net.ipv4.neigh.default.gc_thresh$i=${FLEET_DENSE_GC[$i]}"
+  done
+}
+fleet_up_dense() {
+  local namespaces=$1 per_ns=$2 k a i
+  CLEANUP_HOOKS+=(fleet_cleanup fleet_dense_cleanup)
+  for i in 1 2 3; do FLEET_DENSE_GC[$i]=$(sysctl -n "net.ipv4.neigh.default.gc_thresh$i"); done
+  sysctl -qw net.ipv4.neigh.default.gc_thresh1=4096 net.ipv4.neigh.default.gc_thresh2=8192 \
+    net.ipv4.neigh.default.gc_thresh3=16384
+  fleet_keys
+  ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
+  ip addr add 198.19.16.1/20 dev "$FLEET_BRIDGE"
+  ip link set "$FLEET_BRIDGE" up
+  for k in $(seq 0 $((namespaces - 1))); do
+    local ns="${FLEET_TAG}d$k" veth="${FLEET_TAG}v$k" batch="$SANDBOX/addresses$k" addresses=()
+    FLEET_NS[$k]=$ns
+    ip netns add "$ns" || fail "cannot create namespace $ns"
+    ip link add "$veth" type veth peer name eth0 netns "$ns"
+    ip link set "$veth" master "$FLEET_BRIDGE" up
+    for a in $(seq 0 $((per_ns - 1))); do addresses+=("198.19.$((16 + k)).$((10 + a))"); done
+    printf 'addr add %s/20 dev eth0\n' "${addresses[@]}" > "$batch"
+    ip -n "$ns" -batch "$batch"
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+    ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/d$k.key"
+    cat > "$SANDBOX/sshd/d$k.conf" <<CONF
+ListenAddress 0.0.0.0
+HostKey $SANDBOX/sshd/d$k.key
+PidFile none
+AuthorizedKeysFile $SANDBOX/client_key.pub
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+MaxStartups 2000
+Subsystem sftp internal-sftp
+CONF
+    local key; key=$(cut -d' ' -f1-2 "$SANDBOX/sshd/d$k.key.pub")
+    printf "%s $key\n" "${addresses[@]}" >> "$SANDBOX/known_hosts"
+    FLEET_HOSTS+=("${addresses[@]}")
+    # An empty /root of its own, as in fleet_add_host: the workstation's shell
+    # startup files (a pyenv rehash under a lock, say) would otherwise run for
+    # every command on every host, one after another.
+    ip netns exec "$ns" unshare --mount --propagation private \
+      sh -c 'mount -t tmpfs -o mode=700 tmpfs /root && exec sleep infinity' &
+    FLEET_KEEPER[$k]=$!
+    PIDS+=("$!")
+    wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$k]}/root/root 2>/dev/null)\" = tmpfs ]" ||
+      fail "$ns has no private /root"
+    nsenter -t "${FLEET_KEEPER[$k]}" -n -m -- /usr/sbin/sshd -D -e -f "$SANDBOX/sshd/d$k.conf" 2>> "$SANDBOX/sshd/d$k.log" &
+    PIDS+=("$!")
+    wait_until 10 sh -c "ip netns exec $ns ss -Hltn 'sport = :22' | grep -q ." || fail "sshd in $ns did not start"
+  done
+  fleet_ssh_config "198.19.*"
+}
+
 # fleet_impair DELAY_MS LOSS_PERCENT: makes every host's link lossy and slow in
 # the host's sending direction, as `tc netem delay D loss L` on its egress would
 # (this kernel has no netem). Each host's cable is cut in two and

@@ -1,6 +1,12 @@
-// The open-file limit murderctl raises for its concurrency.
+// Process housekeeping: the open-file limit murderctl raises for its
+// concurrency, and the pidfile that lets one daemon of a kind run.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "murder/core/error.hpp"
 #include "murder/core/process.hpp"
@@ -44,6 +50,51 @@ TEST_F(open_files_test, past_the_hard_limit_is_one_clear_refusal) {
     EXPECT_EQ(e.code(), murder::exit_code::usage);
   }
   EXPECT_EQ(soft(), 256u);
+}
+
+}  // namespace
+
+namespace {
+
+// Eight starts at once with one pidfile: exactly one may run.
+TEST(pidfile, of_eight_starts_at_once_exactly_one_runs) {
+  const std::string path = ::testing::TempDir() + "race-" + std::to_string(::getpid()) + ".pid";
+  int gate[2], answers[2];
+  ASSERT_EQ(::pipe(gate), 0);
+  ASSERT_EQ(::pipe(answers), 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 8; ++i) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(gate[1]);
+      char go;
+      (void)::read(gate[0], &go, 1);  // all released together when the parent closes the gate
+      char answer = 'n';
+      try {
+        murder::pidfile mine;
+        mine.create(path);
+        answer = 'y';
+        (void)::write(answers[1], &answer, 1);
+        ::usleep(300 * 1000);  // alive while the others look
+      } catch (const murder::failure&) {
+        (void)::write(answers[1], &answer, 1);
+      }
+      ::_exit(0);
+    }
+    children.push_back(child);
+  }
+  ::close(gate[0]);
+  ::close(gate[1]);
+  ::close(answers[1]);
+  int ran = 0, refused = 0;
+  for (char c; ::read(answers[0], &c, 1) == 1;) (c == 'y' ? ran : refused)++;
+  for (pid_t child : children) ::waitpid(child, nullptr, 0);
+  ::close(answers[0]);
+  ::unlink(path.c_str());
+  ::unlink((path + ".lock").c_str());
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(refused, 7);
 }
 
 }  // namespace

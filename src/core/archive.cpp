@@ -345,9 +345,13 @@ void unpack_here(archive* in, const fs::path& archive_path, extract_result& resu
   }
 }
 
+// The filters murder_make_torrent writes (and the original's tar czf): only
+// these, so that the statically linked libarchive pulls in no other
+// compressor (see CMakeLists.txt).
 archive_reader tar_reader() {
   archive_reader reader(archive_read_new());
-  archive_read_support_filter_all(reader.get());
+  archive_read_support_filter_gzip(reader.get());
+  archive_read_support_filter_zstd(reader.get());
   archive_read_support_format_tar(reader.get());
   return reader;
 }

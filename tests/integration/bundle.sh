@@ -6,6 +6,11 @@ source "$(dirname "$0")/lib.sh"
 sandbox_init
 BUNDLE="$BIN/murder-bundle.tar.gz"
 [ -f "$BUNDLE" ] || fail "no bundle at $BUNDLE"
+# Issue 14: at most 10 MB, which the statically linked libarchive allows (no
+# libxml2, and so no 30 MB of ICU data).
+size=$(stat -c %s "$BUNDLE")
+[ "$size" -le 10000000 ] || fail "the bundle is $size bytes (at most 10 MB)"
+! tar -tzf "$BUNDLE" | grep -E 'libxml2|libicu|libarchive' || fail "the bundle carries libarchive's shared dependencies"
 root="$SANDBOX/root"
 mkdir -p "$root/lib64" "$root/lib/x86_64-linux-gnu" "$root/data"
 tar -xzf "$BUNDLE" -C "$root"
@@ -23,7 +28,7 @@ head -c 1000000 /dev/urandom > "$root/data/payload"
 chroot "$root" /bin/murder_make_torrent /data/payload 198.18.0.10:8998 /data/payload.torrent > /dev/null ||
   fail "murder_make_torrent failed in the chroot"
 [ -s "$root/data/payload.torrent" ] || fail "no torrent written in the chroot"
-pass "bundle ($(du -h "$BUNDLE" | cut -f1), $libs library files) runs all four programs with only glibc present"
+pass "bundle ($size bytes, $libs library files) runs all four programs with only glibc present"
 
 # install-bundle: the new bundle's own murder_client swaps bin/ and lib/ into
 # murder's directory and keeps run/; a directory too full to be an install is

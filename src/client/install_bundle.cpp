@@ -21,8 +21,9 @@ constexpr const char* tarball_name = ".bundle.tgz";
 // which grow with every deploy). A walk that fails part-way counts as full:
 // the guard must not let a mistake through.
 bool holds_at_least(const fs::path& home, size_t limit) {
-  static const std::set<std::string> murders_own = {"bin", "lib", "run", "log", "torrents", staging_name, tarball_name,
-                                                    ".bin-old", ".lib-old"};
+  static const std::set<std::string> murders_own = {"bin",         "libexec",     "lib",          "run",
+                                                    "log",         "torrents",    staging_name,   tarball_name,
+                                                    ".bin-old",    ".lib-old",    ".libexec-old"};
   size_t count = 0;
   std::error_code ec;
   fs::recursive_directory_iterator it(home, fs::directory_options::skip_permission_denied, ec), end;
@@ -49,12 +50,18 @@ int run_install_bundle(const fs::path& home_arg) {
   const fs::path home = fs::canonical(home_arg, ec);
   if (ec) throw failure(exit_code::usage, "--home " + home_arg.string() + ": " + ec.message());
   const fs::path staging = home / staging_name;
+  // The unpacked bundle's own program: bin/ run directly, or libexec/ through
+  // the bundle's loader in lib/ (which /proc/self/exe then names).
   const fs::path self = fs::canonical("/proc/self/exe", ec);
-  if (ec || self.parent_path() != fs::canonical(staging / "bin", ec)) {
+  if (ec || self.parent_path().parent_path() != fs::canonical(staging, ec)) {
     throw failure(exit_code::usage, "install-bundle runs as " + (staging / "bin/murder_client").string() +
                                         ", from the bundle unpacked there");
   }
-  if (!fs::is_directory(staging / "lib")) throw failure(exit_code::bad_input, "the unpacked bundle has no lib/");
+  for (const char* part : {"lib", "libexec"}) {
+    if (!fs::is_directory(staging / part)) {
+      throw failure(exit_code::bad_input, std::string("the unpacked bundle has no ") + part + "/");
+    }
+  }
   // The original's guard: a directory this full is more likely a mistake
   // (/usr, a home directory) than an old murder install.
   if (holds_at_least(home, 1000)) {
@@ -62,10 +69,10 @@ int run_install_bundle(const fs::path& home_arg) {
     throw failure(exit_code::usage, "Cowardly refusing to remove files! Check the remote_murder_path. (" +
                                         home.string() + " holds 1000 files or more)");
   }
-  // Old bin/ and lib/ step aside, the new ones move in (renames within HOME);
-  // only when both are in are the old ones deleted. A failure puts back what
-  // had moved, so an install is never half old, half new.
-  const char* parts[] = {"bin", "lib"};
+  // Old bin/, libexec/ and lib/ step aside, the new ones move in (renames
+  // within HOME); only when all are in are the old ones deleted. A failure
+  // puts back what had moved, so an install is never half old, half new.
+  const char* parts[] = {"bin", "libexec", "lib"};
   auto aside = [&](const char* part) { return home / (std::string(".") + part + "-old"); };
   std::vector<const char*> set_aside, moved_in;
   auto undo = [&] {

@@ -30,7 +30,7 @@ owners=$(tar --numeric-owner -tvzf "$BIN/murder-bundle.tar.gz" | awk '{print $2}
 [ "$owners" = "0/0" ] || fail "the bundle records owners '$owners', not 0/0"
 # A bundle packed by uid 4321 still installs root-owned files.
 mkdir foreign && tar -xzf "$BIN/murder-bundle.tar.gz" -C foreign
-tar -C foreign --owner=4321 --group=4321 --numeric-owner -czf foreign.tgz bin lib
+tar -C foreign --owner=4321 --group=4321 --numeric-owner -czf foreign.tgz bin libexec lib
 "${CTL[@]}" --bundle foreign.tgz distribute_files > out || { cat out; fail "distribute_files of a foreign bundle failed"; }
 for h in 127.0.3.1 127.0.3.2; do
   others=$(find "fleet/$h/murder/bin" "fleet/$h/murder/lib" ! -user root | head -3)

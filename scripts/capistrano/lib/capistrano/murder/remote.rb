@@ -106,7 +106,7 @@ module Capistrano
     end
 
     # Unpacks the uploaded bundle beside the old install; its own murder_client
-    # swaps bin/ and lib/ in (run/, log/, torrents/ stay) and refuses, with the
+    # swaps bin/, libexec/ and lib/ in (run/, log/, torrents/ stay) and refuses, with the
     # original's words, a directory too full to be a murder install.
     def install_bundle_command
       "cd -- #{command(murder_path)} && rm -rf .bundle-new && mkdir .bundle-new && " \

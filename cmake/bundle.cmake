@@ -26,8 +26,8 @@ list(GET MURDER_PROGRAMS 0 murder_first_program)
 install(PROGRAMS $<TARGET_FILE:murder_launcher> DESTINATION bin RENAME ${murder_first_program} COMPONENT murder_bundle)
 foreach(program IN LISTS MURDER_PROGRAMS)
   if(NOT program STREQUAL murder_first_program)
-    install(CODE "file(CREATE_LINK \"\${CMAKE_INSTALL_PREFIX}/bin/${murder_first_program}\"
-                                   \"\${CMAKE_INSTALL_PREFIX}/bin/${program}\")" COMPONENT murder_bundle)
+    install(CODE "file(CREATE_LINK \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/bin/${murder_first_program}\"
+                                   \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/bin/${program}\")" COMPONENT murder_bundle)
   endif()
 endforeach()
 

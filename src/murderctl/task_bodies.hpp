@@ -54,5 +54,6 @@ void prepare_bundle(task_env& env);
 std::string distribute_files(host_call& call);
 std::string clean_temp_files(host_call& call);
 std::string status(host_call& call);
+std::string check_install(host_call& call);
 
 }  // namespace murder::ctl

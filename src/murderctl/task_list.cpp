@@ -29,6 +29,8 @@ const std::vector<task>& all_tasks() {
       {"clean_temp_files", "remove TEMP/TAG.tgz and its .torrent", peer_role | seeder_role, true, true, {}, {},
        clean_temp_files},
       {"status", "list the murder daemons running on each host", all_roles, false, false, {}, {}, status},
+      {"check_install", "check that every host has this murderctl's version installed (for package installs)",
+       all_roles, false, false, {}, {}, check_install},
   };
   return tasks;
 }

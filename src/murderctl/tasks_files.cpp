@@ -50,4 +50,17 @@ std::string status(host_call& call) {
   return running.empty() ? "nothing running" : "running: " + running;
 }
 
+std::string check_install(host_call& call) {
+  const auto& layout = call.env().layout;
+  // For fleets that install murder with their package manager (the .deb):
+  // nothing is uploaded, the installed version must be this murderctl's.
+  auto result = call.run(shell_command({layout.program("murder_client"), "--version"}));
+  const std::string installed = last_line(result.output);
+  if (installed != MURDER_VERSION) {
+    throw failure(exit_code::bad_input, call.host() + " has murder " + installed + " in " + layout.root +
+                                            ", not " + MURDER_VERSION + " as this murderctl");
+  }
+  return "murder " + installed + " in " + layout.root;
+}
+
 }  // namespace murder::ctl

@@ -33,6 +33,11 @@ endforeach()
 
 # glibc's loader, under the name the launcher runs it by.
 find_file(MURDER_LOADER NAMES ld-linux-x86-64.so.2 PATHS /lib64 /lib/x86_64-linux-gnu NO_DEFAULT_PATH REQUIRED)
+# The launcher passes --argv0, which glibc's loader takes from 2.33 on.
+execute_process(COMMAND ${MURDER_LOADER} --help OUTPUT_VARIABLE murder_loader_help ERROR_QUIET)
+if(NOT murder_loader_help MATCHES "--argv0")
+  message(FATAL_ERROR "${MURDER_LOADER} has no --argv0 (glibc 2.33 or later is needed to build the bundle)")
+endif()
 
 set(murder_bundle_executables "")
 foreach(program IN LISTS MURDER_PROGRAMS)
@@ -47,7 +52,7 @@ install(CODE "
     PRE_EXCLUDE_REGEXES [[^ld-linux]] [[^linux-vdso]]
     POST_EXCLUDE_REGEXES [[/ld-linux]])
   if(murder_missing)
-    message(FATAL_ERROR \"bundle: cannot find ${murder_missing}\")
+    message(FATAL_ERROR \"bundle: cannot find \${murder_missing}\")
   endif()
   foreach(dep IN LISTS murder_deps)
     file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/lib\" TYPE SHARED_LIBRARY FOLLOW_SYMLINK_CHAIN FILES \"\${dep}\")

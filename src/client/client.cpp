@@ -227,21 +227,32 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
 }
 
 int run_seed(const seed_job& job, std::shared_ptr<spdlog::logger> log) {
-  if (job.unless_running && !job.pidfile.empty()) {
-    if (auto running = read_live_pid(job.pidfile)) {
-      if (job.json) {
-        std::printf("%s\n", to_json_line(status_event{job.pidfile, true, static_cast<long long>(*running), read_status(status_path_for(job.pidfile))}).c_str());
-      } else {
-        std::printf("murder_client: already running: pid %d, %s\n", static_cast<int>(*running), job.pidfile.c_str());
-      }
-      return 0;
+  auto say_running = [&](pid_t running) {
+    if (job.json) {
+      std::printf("%s\n", to_json_line(status_event{job.pidfile, true, static_cast<long long>(running),
+                                                    read_status(status_path_for(job.pidfile))})
+                              .c_str());
+    } else {
+      std::printf("murder_client: already running: pid %d, %s\n", static_cast<int>(running), job.pidfile.c_str());
     }
+    std::fflush(stdout);
+    return 0;
+  };
+  if (job.unless_running && !job.pidfile.empty()) {
+    if (auto running = read_live_pid(job.pidfile)) return say_running(*running);
   }
   load_torrent(job.transfer.torrent);
   std::optional<background_child> child;
   if (job.daemon) child = detach("murder_client");
   pidfile pid;
-  if (!job.pidfile.empty()) pid.create(job.pidfile);
+  try {
+    if (!job.pidfile.empty()) pid.create(job.pidfile);
+  } catch (const already_running& e) {
+    if (!job.unless_running) throw;
+    say_running(e.pid);  // another start won the race since the look above
+    if (child) child->report(0);
+    return 0;
+  }
   install_stop_signals();
 
   transfer t(job.transfer, log);

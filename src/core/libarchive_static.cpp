@@ -8,7 +8,7 @@
 // of ICU data. This definition of the helper comes first in the link, so that
 // object is never pulled. murder never asks for such an entry anyway
 // (pack_directory refuses sockets, devices and FIFOs before libarchive sees
-// them); the error matches libarchive's own. Should libarchive rename the
+// them); the error says what libarchive's own would. Should libarchive rename the
 // helper, the link fails loudly on libxml2's symbols: nothing goes silently
 // wrong.
 #include <archive.h>

@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "murder/core/error.hpp"
@@ -68,19 +67,25 @@ void pidfile::create(const fs::path& path) {
   if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
   // Looking and writing under one lock: two starts at once (two deploys, or
   // two hosts sharing murder's directory) cannot both see no live process
-  // and both run, the later one's pidfile hiding the earlier.
-  const fs::path lock_path = path.string() + ".lock";
+  // and both run, the later one's pidfile hiding the earlier. One lock file a
+  // directory, readable by its owner only, never followed through a link.
+  const fs::path lock_path = (path.parent_path().empty() ? fs::path(".") : path.parent_path()) / ".pidfile.lock";
   struct held_lock {
     int fd;
     ~held_lock() {
       if (fd >= 0) ::close(fd);  // closing releases the lock
     }
-  } lock{::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)};
+  } lock{::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)};
   if (lock.fd < 0) throw failure(exit_code::disk, "cannot open " + lock_path.string() + ": " + errno_text(errno));
-  while (::flock(lock.fd, LOCK_EX) != 0 && errno == EINTR) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (::flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+    if ((errno != EWOULDBLOCK && errno != EINTR) || std::chrono::steady_clock::now() >= deadline) {
+      throw failure(exit_code::failure, "cannot lock " + lock_path.string() + " within 10 s: " + errno_text(errno));
+    }
+    ::usleep(20 * 1000);
   }
   if (auto pid = read_live_pid(path); pid && *pid != ::getpid()) {
-    throw failure(exit_code::usage, "pidfile " + path.string() + " names running process " + std::to_string(*pid));
+    throw already_running(*pid, "pidfile " + path.string() + " names running process " + std::to_string(*pid));
   }
   write_file_atomically(path, std::to_string(::getpid()) + "\n");
   path_ = path;
@@ -178,7 +183,7 @@ void ensure_open_files(std::uint64_t needed, const std::string& what) {
   limit.rlim_cur = static_cast<rlim_t>(needed);
   if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
     throw failure(exit_code::failure, what + ": cannot raise the open-file limit to " + std::to_string(needed) + ": " +
-                                          std::strerror(errno));
+                                          errno_text(errno));
   }
 }
 

@@ -7,9 +7,10 @@
  *   ROOT/bin/murder_client ARGS  ->  ROOT/lib/ld-linux-x86-64.so.2 --library-path ROOT/lib
  *                                    --argv0 ARGV0 ROOT/libexec/murder_client ARGS
  *
- * ROOT is found from /proc/self/exe, or from argv[0] where /proc is not
- * mounted. Every failure is one line on stderr and exit 127, as a shell says
- * for a command it cannot run.
+ * ROOT is found from /proc/self/exe, or where /proc is not mounted from the
+ * path the kernel was asked to run (AT_EXECFN: what execve was given, never
+ * a name searched on PATH). Every failure is one line on stderr and exit 127,
+ * as a shell says for a command it cannot run.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 static int fail(const char *what, const char *path) {
@@ -24,23 +26,30 @@ static int fail(const char *what, const char *path) {
   return 127;
 }
 
+/* Writes into `out` (PATH_MAX bytes) or fails on truncation. */
+static int joined(char *out, const char *a, const char *b) {
+  int n = snprintf(out, PATH_MAX, "%s%s", a, b);
+  return n >= 0 && n < PATH_MAX;
+}
+
 int main(int argc, char **argv) {
   char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n > 0) {
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self);
+  if (n > 0 && n < (ssize_t)sizeof self) {
     self[n] = '\0';
-  } else if (argc < 1 || !realpath(argv[0], self)) {
-    return fail("cannot find itself from", argc > 0 ? argv[0] : "(no argv[0])");
+  } else {
+    const char *exec_path = (const char *)getauxval(AT_EXECFN);
+    if (!exec_path || !realpath(exec_path, self)) return fail("cannot find itself from", exec_path ? exec_path : "(none)");
   }
   char name[PATH_MAX], dir[PATH_MAX];
-  snprintf(name, sizeof name, "%s", self);
-  snprintf(dir, sizeof dir, "%s", self);
+  if (!joined(name, self, "") || !joined(dir, self, "")) return fail("path too long:", self);
   const char *program = basename(name);
   const char *root = dirname(dirname(dir));
-  char loader[PATH_MAX], libdir[PATH_MAX], target[PATH_MAX];
-  snprintf(loader, sizeof loader, "%s/lib/ld-linux-x86-64.so.2", root);
-  snprintf(libdir, sizeof libdir, "%s/lib", root);
-  snprintf(target, sizeof target, "%s/libexec/%s", root, program);
+  char loader[PATH_MAX], libdir[PATH_MAX], target[PATH_MAX], libexec[PATH_MAX];
+  if (!joined(loader, root, "/lib/ld-linux-x86-64.so.2") || !joined(libdir, root, "/lib") ||
+      !joined(libexec, root, "/libexec/") || !joined(target, libexec, program)) {
+    return fail("path too long:", root);
+  }
   char **args = calloc((size_t)argc + 7, sizeof *args);
   if (!args) return fail("out of memory for", program);
   int k = 0;

@@ -3,6 +3,7 @@
 #include <libssh/libssh.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -68,10 +69,12 @@ int run_command(const command_options& options) {
 
   run_options run;
   run.concurrency = config.ssh.concurrency;
-  // Per host at once: its SSH socket (or the local transport's pipes), and its log.
+  // Per host at once (at most `concurrency`, at most every host): its SSH
+  // socket (or the local transport's pipes), and its log.
   constexpr std::uint64_t files_per_host = 4, files_besides = 64;
-  ensure_open_files(static_cast<std::uint64_t>(run.concurrency) * files_per_host + files_besides,
-                    "concurrency " + std::to_string(run.concurrency));
+  const std::uint64_t host_count = config.peers.size() + config.trackers.size() + 1;
+  const std::uint64_t at_once = std::min<std::uint64_t>(static_cast<std::uint64_t>(run.concurrency), host_count);
+  ensure_open_files(at_once * files_per_host + files_besides, std::to_string(at_once) + " hosts at once");
   run.retries = options.retries;
   run.retry_delay = std::chrono::seconds(options.retry_delay);
   run.log_dir = options.log_dir;

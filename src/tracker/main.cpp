@@ -65,10 +65,12 @@ int main(int argc, char** argv) {
       if (allowed_dir.empty() && allowed_list.empty()) allowed_dir = layout.torrent_dir().string();
       layout.make_dirs();  // last: a refused command line leaves nothing behind
     }
-    if (auto running = unless_running ? murder::read_live_pid(pidfile_path) : std::nullopt) {
-      std::printf("murder_tracker: already running: pid %d, %s\n", static_cast<int>(*running), pidfile_path.c_str());
+    auto say_running = [&](pid_t running) {
+      std::printf("murder_tracker: already running: pid %d, %s\n", static_cast<int>(running), pidfile_path.c_str());
+      std::fflush(stdout);
       return 0;
-    }
+    };
+    if (auto running = unless_running ? murder::read_live_pid(pidfile_path) : std::nullopt) return say_running(*running);
     if (!state_file.empty()) config.state_file = state_file;
     if (!allowed_list.empty()) config.allowed_list = allowed_list;
     if (!allowed_dir.empty()) config.allowed_dir = allowed_dir;
@@ -76,7 +78,14 @@ int main(int argc, char** argv) {
     std::optional<murder::background_child> child;
     if (daemon) child = murder::detach("murder_tracker");
     murder::pidfile pid;
-    if (!pidfile_path.empty()) pid.create(pidfile_path);
+    try {
+      if (!pidfile_path.empty()) pid.create(pidfile_path);
+    } catch (const murder::already_running& e) {
+      if (!unless_running) throw;
+      say_running(e.pid);  // another start won the race since the look above
+      if (child) child->report(0);
+      return 0;
+    }
     auto log = murder::make_logger("murder_tracker", logfile);
     for (const auto& warning : warnings) log->warn("{}", warning);
     return murder::tracker::run_tracker(config, log, [&](std::uint16_t port) {

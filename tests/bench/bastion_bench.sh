@@ -56,6 +56,10 @@ for _ in $(seq "$RUNS"); do
   echo "$(since "$t0") $(cpu_busy "$mark")" >> "$SANDBOX/pssh"
 done
 
+# The sessions went through the bastion: the fleet's sshd saw them all come from it.
+grep -q "Accepted publickey for root from $BASTION " "$SANDBOX/sshd/d1.log" || fail "no session reached the fleet from the bastion"
+! grep "Accepted publickey" "$SANDBOX/sshd/d1.log" | grep -qv "from $BASTION " || fail "a session reached the fleet around the bastion"
+
 rows="$BENCH_OUT/bastion.tsv"
 printf 'tool\thosts\tmedian s\tCPU busy %%\truns (s)\n' > "$rows"
 for name in murderctl pssh; do

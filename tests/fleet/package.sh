@@ -41,7 +41,9 @@ done
 pass "check_install found murder $version on all $N hosts; a deploy ran from /opt/murder with no distribute_files"
 
 # Another version on h2: one failed row naming it, the others ok.
-on_host 2 sh -c 'printf "#!/bin/sh\necho 0.0.9\n" > /opt/murder/bin/murder_client'
+# (A new file: bin/'s programs are one launcher, hard-linked.)
+on_host 2 sh -c 'rm /opt/murder/bin/murder_client && printf "#!/bin/sh\necho 0.0.9\n" > /opt/murder/bin/murder_client &&
+  chmod +x /opt/murder/bin/murder_client'
 status=0
 "${CTL[@]}" check_install > "$SANDBOX/out" || status=$?
 [ "$status" -ne 0 ] || fail "check_install passed with another version on h2"

@@ -78,3 +78,21 @@ curl -s "http://127.0.0.1:$port/scrape" | grep -q "only the torrents named" || f
 ignored=$(grep -c "is ignored:" old.log || true)
 [ "$ignored" -eq 3 ] || { cat old.log; fail "expected 3 warnings (parse_dir_interval, http_timeout, allow_get), found $ignored"; }
 pass "an old BitTornado command line starts; 3 ignored options warned, --bind list, --banned_ips, --scrape_allowed applied"
+
+# Six starts at once into one murder directory, each --unless-running: all exit
+# 0, and exactly one tracker runs (the pidfile is looked at and written under a
+# lock; the losers say it already runs).
+home="$SANDBOX/race-home"
+PIDFILES+=("$home/run/tracker.pid")
+racers=()
+for i in 1 2 3 4 5 6; do
+  "$BIN/murder_tracker" --home "$home" --bind 127.0.0.1 --port 0 --daemon --unless-running > "$SANDBOX/race$i.out" 2>&1 &
+  racers+=("$!")
+done
+for i in "${!racers[@]}"; do
+  wait "${racers[$i]}" || { cat "$SANDBOX/race$((i + 1)).out"; fail "a racing start --unless-running failed"; }
+done
+listening=$(grep -l "listening on" "$SANDBOX"/race*.out | wc -l)
+running=$(grep -l "already running" "$SANDBOX"/race*.out | wc -l)
+[ "$listening" = 1 ] && [ "$running" = 5 ] || { cat "$SANDBOX"/race*.out; fail "$listening trackers started, $running said already running"; }
+pass "six racing starts --unless-running: one tracker, five 'already running', all exit 0"

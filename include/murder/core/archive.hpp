@@ -88,7 +88,8 @@ struct extract_result {
 // `replace_existing` is false. Run it before a long download to fail early.
 void check_extract_target(const std::filesystem::path& target, const extract_options& options);
 
-// Extracts `archive_path` (tar, optionally gzip/zstd/xz compressed) into
+// Extracts `archive_path` (tar, plain or gzip or zstd compressed: what
+// murder_make_torrent and the original's tar czf write) into
 // `target_dir` atomically. Throws failure(bad_input) for an unsafe or corrupt
 // archive, failure(disk) when writing fails; either way nothing is left behind.
 extract_result extract_archive(const std::filesystem::path& archive_path, const std::filesystem::path& target_dir,

@@ -10,12 +10,22 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+
+#include "murder/core/error.hpp"
 
 namespace murder {
 
 // A pidfile held for the life of the process. create() refuses when the file names
 // a live process (another instance is running) and replaces a stale one. The file
 // is removed by the destructor, if it still names this process.
+// A start refused because the pidfile names a live murder process: the
+// caller of `--unless-running` says so and exits 0.
+struct already_running : failure {
+  already_running(pid_t running, const std::string& what) : failure(exit_code::usage, what), pid(running) {}
+  pid_t pid;
+};
+
 class pidfile {
  public:
   pidfile() = default;
@@ -23,8 +33,11 @@ class pidfile {
   pidfile(const pidfile&) = delete;
   pidfile& operator=(const pidfile&) = delete;
 
-  // Throws failure(usage) naming the path and the live pid. Call it after
-  // detach(), so the file names the process that does the work.
+  // Throws already_running when the pidfile names another live murder
+  // process, failure(disk) when it cannot be written. Call it after detach(),
+  // so the file names the process that does the work. Looking and writing
+  // happen under a lock on the directory's .pidfile.lock (10 s at most), so
+  // of two starts at once exactly one runs.
   void create(const std::filesystem::path& path);
 
  private:
@@ -67,8 +80,9 @@ class background_child {
 background_child detach(const char* what);
 
 // Raises this process's open-file limit (RLIMIT_NOFILE) to `needed` when it
-// is lower, as far as the hard limit allows. Throws failure(usage) naming
-// `what` needs them and how to get there when the hard limit is lower still.
+// is lower. Throws failure(usage), saying what to do, when the hard limit is
+// below `needed`, and failure(failure) when the raise itself fails; `what`
+// names what needs the files.
 void ensure_open_files(std::uint64_t needed, const std::string& what);
 
 }  // namespace murder

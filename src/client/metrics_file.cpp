@@ -7,10 +7,10 @@ namespace murder::client {
 
 std::string metrics_text(const run_figures& f, const std::string& tag, int peers) {
   const std::string labels = "role=\"" + prometheus_label_value(f.role) + "\",tag=\"" + prometheus_label_value(tag) + "\"";
-  std::string text;
+  prometheus_text text;
   auto gauge = [&](const char* name, const char* help, double value) {
-    text += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + "{" + labels + "} " +
-            prometheus_number(value) + "\n";
+    text.family(name, "gauge", help);
+    text.sample(name, labels, value);
   };
   gauge("murder_client_payload_bytes", "Payload bytes.", static_cast<double>(f.bytes_total));
   gauge("murder_client_bytes_done", "Payload bytes verified here (a seed holds them all).",
@@ -24,13 +24,11 @@ std::string metrics_text(const run_figures& f, const std::string& tag, int peers
         f.download_seconds);
   gauge("murder_client_deliver_seconds", "Seconds from the last verified byte to the release in place.",
         f.deliver_seconds);
-  const char* states[] = {"seeding", "stopped", "downloading", "done", "failed"};
-  text += "# HELP murder_client_state 1 for the run's state now.\n# TYPE murder_client_state gauge\n";
-  for (const char* state : states) {
-    text += std::string("murder_client_state{") + labels + ",state=\"" + state + "\"} " + (f.state == state ? "1" : "0") +
-            "\n";
+  text.family("murder_client_state", "gauge", "1 for the run's state now.");
+  for (const char* state : {"seeding", "stopped", "downloading", "done", "failed"}) {
+    text.sample("murder_client_state", labels + ",state=\"" + state + "\"", f.state == state ? 1 : 0);
   }
-  return text;
+  return text.take();
 }
 
 void write_metrics_file(const std::filesystem::path& path, const run_figures& figures, const std::string& tag,

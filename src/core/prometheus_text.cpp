@@ -27,4 +27,15 @@ std::string prometheus_number(double value) {
   return buffer;
 }
 
+void prometheus_text::family(std::string_view name, std::string_view type, std::string_view help) {
+  text_.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ").append(name).append(" ");
+  text_.append(type).append("\n");
+}
+
+void prometheus_text::sample(std::string_view name, std::string_view labels, double value) {
+  text_.append(name);
+  if (!labels.empty()) text_.append("{").append(labels).append("}");
+  text_.append(" ").append(prometheus_number(value)).append("\n");
+}
+
 }  // namespace murder

@@ -11,30 +11,9 @@
 
 namespace murder::tracker {
 
-namespace {
-
-class metrics_text {
- public:
-  void family(std::string_view name, std::string_view type, std::string_view help) {
-    text_ += "# HELP " + std::string(name) + " " + std::string(help) + "\n# TYPE " + std::string(name) + " " +
-             std::string(type) + "\n";
-  }
-  void sample(std::string_view name, std::string_view labels, double value) {
-    text_ += name;
-    if (!labels.empty()) text_ += "{" + std::string(labels) + "}";
-    text_ += " " + prometheus_number(value) + "\n";
-  }
-  std::string take() { return std::move(text_); }
-
- private:
-  std::string text_;
-};
-
-}  // namespace
-
 std::string render_metrics(const tracker_view& view) {
   const tracker_stats& stats = view.stats;
-  metrics_text m;
+  prometheus_text m;
   m.family("murder_tracker_torrents", "gauge", "Swarms the tracker holds.");
   m.sample("murder_tracker_torrents", "", static_cast<double>(view.registry.swarms().size()));
   m.family("murder_tracker_peers", "gauge", "Peers in all swarms.");

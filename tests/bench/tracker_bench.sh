@@ -39,20 +39,24 @@ opentracker -i 127.0.0.1 -p "$theirs" -P "$theirs" -w whitelist -d "$SANDBOX/ot"
 PIDS+=($!)
 wait_until 10 sh -c "ss -Hltn 'sport = :$theirs' | grep -q ." || fail "opentracker did not listen"
 
+# wrk_figures FILE NAME: "rps p99_ms errors" from wrk's output in FILE.
+wrk_figures() {
+  local rps p99 errors
+  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1")
+  # wrk prints latencies as 812.00us, 3.21ms or 1.02s.
+  p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+          printf "%.2f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }' "$1")
+  errors=$(awk '/Socket errors|Non-2xx/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$1")
+  [ -n "$rps" ] || { cat "$1" >&2; fail "wrk printed no rate for $2"; }
+  echo "$rps $p99 $errors"
+}
+
 # load PORT NAME [WRK ARGS...]: one wrk run; appends "rps p99_ms errors" to $SANDBOX/NAME.
 load() {
   local port=$1 name=$2; shift 2
   PEERS=200000 wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${SECONDS_PER_RUN}s" --latency -s "$here/announce.lua" "$@" \
     "http://127.0.0.1:$port" > "$SANDBOX/wrk.out" 2>&1 || { cat "$SANDBOX/wrk.out" >&2; fail "wrk failed on $name"; }
-  local rps p99 errors
-  rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$SANDBOX/wrk.out")
-  # wrk prints latencies as 812.00us, 3.21ms or 1.02s.
-  p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-          printf "%.2f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }' "$SANDBOX/wrk.out")
-  errors=$(awk '/Socket errors|Non-2xx/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' \
-             "$SANDBOX/wrk.out")
-  [ -n "$rps" ] || { cat "$SANDBOX/wrk.out" >&2; fail "wrk printed no rate for $name"; }
-  echo "$rps $p99 $errors" >> "$SANDBOX/$name"
+  wrk_figures "$SANDBOX/wrk.out" "$name" >> "$SANDBOX/$name"
 }
 
 echo "tracker: wrk, $WRK_THREADS threads, $CONNECTIONS connections, ${SECONDS_PER_RUN} s a run, $RUNS runs each, alternating"
@@ -83,10 +87,8 @@ mark=$(cpu_now)
 TORRENTS=1 PEERS=10000 DELAY_MS=30 wrk -t "$WRK_THREADS" -c 20 -d "${PACED_SECONDS}s" --latency -s "$here/announce.lua" \
   -H "Connection: close" "http://127.0.0.1:$ours" > "$SANDBOX/paced.out" 2>&1 || { cat "$SANDBOX/paced.out"; fail "wrk failed (paced)"; }
 paced_busy=$(cpu_busy "$mark")
-paced_rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$SANDBOX/paced.out")
-paced_p99=$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-          printf "%.2f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1) }' "$SANDBOX/paced.out")
-paced_errors=$(awk '/Socket errors|Non-2xx/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i } END { print n + 0 }' "$SANDBOX/paced.out")
+paced=$(wrk_figures "$SANDBOX/paced.out" paced)
+read -r paced_rps paced_p99 paced_errors <<< "$paced"
 echo "paced: 10000 peers in one swarm re-announcing every 15 s: $paced_rps announces/s for $PACED_SECONDS s, p99 $paced_p99 ms, $paced_errors errors (CPU $paced_busy % busy)" |
   tee "$BENCH_OUT/tracker_paced.txt"
 [ "$paced_errors" = 0 ] || fail "the paced load had $paced_errors errors"

@@ -122,6 +122,27 @@ fleet_keys() {
   : > "$SANDBOX/known_hosts"
 }
 
+# fleet_sshd_config NAME LISTEN [LINES...]: a host key and an sshd config
+# ($SANDBOX/sshd/NAME.key, NAME.conf) listening on LISTEN, the workstation's
+# key only, with LINES added.
+fleet_sshd_config() {
+  local name=$1 listen=$2; shift 2
+  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/$name.key"
+  {
+    echo "ListenAddress $listen"
+    echo "HostKey $SANDBOX/sshd/$name.key"
+    echo "PidFile none"
+    echo "AuthorizedKeysFile $SANDBOX/client_key.pub"
+    echo "PermitRootLogin prohibit-password"
+    echo "PasswordAuthentication no"
+    echo "KbdInteractiveAuthentication no"
+    echo "UsePAM no"
+    echo "StrictModes no"
+    printf '%s\n' "$@"
+    echo "Subsystem sftp internal-sftp"
+  } > "$SANDBOX/sshd/$name.conf"
+}
+
 # fleet_add_host I ADDR BRIDGE RATE: host hI at ADDR (a /24) on BRIDGE, its
 # link RATE (shape_link) in each direction, with its keeper and sshd.
 fleet_add_host() {
@@ -149,19 +170,7 @@ fleet_add_host() {
   PIDS+=("$!")
   wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$i]}/root/srv 2>/dev/null)\" = tmpfs ]" ||
     fail "host h$i has no private /srv"
-  ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/h$i.key"
-  cat > "$SANDBOX/sshd/h$i.conf" <<CONF
-ListenAddress $addr
-HostKey $SANDBOX/sshd/h$i.key
-PidFile none
-AuthorizedKeysFile $SANDBOX/client_key.pub
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-Subsystem sftp internal-sftp
-CONF
+  fleet_sshd_config "h$i" "$addr"
   echo "$addr $(cut -d' ' -f1-2 "$SANDBOX/sshd/h$i.key.pub")" >> "$SANDBOX/known_hosts"
   start_sshd "$i"
 }
@@ -296,20 +305,7 @@ fleet_up_dense() {
     ip -n "$ns" -batch "$batch"
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
-    ssh-keygen -q -t ed25519 -N '' -f "$SANDBOX/sshd/d$k.key"
-    cat > "$SANDBOX/sshd/d$k.conf" <<CONF
-ListenAddress 0.0.0.0
-HostKey $SANDBOX/sshd/d$k.key
-PidFile none
-AuthorizedKeysFile $SANDBOX/client_key.pub
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-MaxStartups 2000
-Subsystem sftp internal-sftp
-CONF
+    fleet_sshd_config "d$k" 0.0.0.0 "MaxStartups 2000"
     local key; key=$(cut -d' ' -f1-2 "$SANDBOX/sshd/d$k.key.pub")
     printf "%s $key\n" "${addresses[@]}" >> "$SANDBOX/known_hosts"
     FLEET_HOSTS+=("${addresses[@]}")

@@ -42,6 +42,9 @@ wait_until 30 curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" > /dev/null || { ta
 promql() {
   curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty'
 }
+# promql_is EXPR VALUE / promql_above EXPR VALUE: for wait_until.
+promql_is() { [ "$(promql "$1")" = "$2" ]; }
+promql_above() { [ "$(promql "$1")" -gt "$2" ] 2>/dev/null; }
 
 # The deploy's tasks, with stop_tracker left until Prometheus has been asked.
 "${CTL[@]}" --format json start_tracker create_torrent start_seeding peer stop_peering stop_seeding \
@@ -50,8 +53,7 @@ deploy=$!
 # Every peer but h0's (which finds the payload in place) downloads for about
 # 25 s at the cap: Prometheus sees all of them as leechers at once.
 leechers="murder_tracker_torrent_leechers{tag=\"$TAG\"}"
-wait_until 40 sh -c "[ \"\$(curl -sf 'http://127.0.0.1:$PROM_PORT/api/v1/query' --data-urlencode 'query=$leechers' |
-  jq -r '.data.result[0].value[1] // empty')\" = $((N - 1)) ]" ||
+wait_until 40 promql_is "$leechers" $((N - 1)) ||
   { cat "$SANDBOX/err"; fail "Prometheus never saw $((N - 1)) leechers (last: $(promql "$leechers"))"; }
 curl -sf "http://${FLEET_HOSTS[0]}:8998/metrics" > "$SANDBOX/tracker.prom" || fail "the tracker did not serve /metrics"
 promtool check metrics < "$SANDBOX/tracker.prom" > "$SANDBOX/promtool.out" 2>&1 ||
@@ -75,11 +77,11 @@ pass "Chromium's DOM of the status page: 1 host done, $((N - 1)) in progress, 0 
 # Peers tell the tracker of each quarter of the payload: the page shows them
 # part of the way, and the swarm's rate, before the download ends.
 downloaded="murder_tracker_torrent_downloaded_bytes_total{tag=\"$TAG\"}"
-wait_until 30 sh -c "[ \"\$(curl -sf 'http://127.0.0.1:$PROM_PORT/api/v1/query' --data-urlencode 'query=$downloaded' |
-  jq -r '.data.result[0].value[1] // 0')\" -gt 0 ]" || fail "no peer reported a downloaded byte during the deploy"
-wait_until 30 sh -c "timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir='$SANDBOX/chromium' \
-  --dump-dom '$page' 2>/dev/null | grep -Eq '<td>in progress</td><td>([1-9]|[1-9][0-9])\.[0-9] %</td>'" ||
-  fail "the page never showed a host part of the way"
+wait_until 30 promql_above "$downloaded" 0 || fail "no peer reported a downloaded byte during the deploy"
+part_of_the_way() {
+  "${browser[@]}" --dump-dom "$page" 2>/dev/null | grep -Eq '<td>in progress</td><td>([1-9]|[1-9][0-9])\.[0-9] %</td>'
+}
+wait_until 30 part_of_the_way || fail "the page never showed a host part of the way"
 "${browser[@]}" --window-size=1100,720 --screenshot="$SANDBOX/status-page.png" "$page" >> "$SANDBOX/chromium.log" 2>&1 ||
   fail "chromium could not take a screenshot of $page"
 mkdir -p "$BIN/fleet-artifacts"
@@ -88,8 +90,7 @@ pass "the page showed hosts part of the way during the download; screenshot in $
 
 wait "$deploy" || { cat "$SANDBOX/out.json" "$SANDBOX/err"; fail "deploy failed"; }
 completed="murder_tracker_torrent_completed_total{tag=\"$TAG\"}"
-wait_until 20 sh -c "[ \"\$(curl -sf 'http://127.0.0.1:$PROM_PORT/api/v1/query' --data-urlencode 'query=$completed' |
-  jq -r '.data.result[0].value[1] // empty')\" = $((N - 1)) ]" ||
+wait_until 20 promql_is "$completed" $((N - 1)) ||
   fail "Prometheus shows $(promql "$completed") completions of $TAG, not $((N - 1))"
 [ "$(promql 'murder_tracker_reply_seconds_count')" -gt 0 ] || fail "no reply times in Prometheus"
 pass "after the deploy, Prometheus shows $((N - 1)) completions of $TAG"

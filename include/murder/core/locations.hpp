@@ -39,8 +39,6 @@ class locations {
   location_id locate(const boost::asio::ip::address& a) const;
   // "elsewhere" for no_location.
   const std::string& name(location_id id) const;
-  // Named locations plus "elsewhere".
-  size_t count() const { return named_.size() + 1; }
   // "dc1 (10.1.0.0-10.1.255.255), dc2 (...)", for the log.
   std::string describe() const;
 

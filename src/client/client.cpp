@@ -3,6 +3,7 @@
 #include "murder/client/metrics_file.hpp"
 #include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
+#include "murder/client/tree_peer.hpp"
 #include "murder/client/verified_stream.hpp"
 
 #include <libtorrent/torrent_info.hpp>
@@ -17,6 +18,7 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/process.hpp"
+#include "murder/core/release_tree.hpp"
 #include "murder/core/torrent_file.hpp"
 
 namespace murder::client {
@@ -145,10 +147,23 @@ class peer_status : public progress_reporter {
   std::chrono::steady_clock::time_point saved_{};
 };
 
-int download_and_deliver(const peer_job& job, const extract_options& options, peer_status& status,
-                         std::chrono::steady_clock::time_point started, std::shared_ptr<spdlog::logger> log,
-                         std::optional<background_child>& child) {
-  transfer t(job.transfer, log);
+// A tree torrent's release, delivered (tree_peer.hpp) into the --extract or
+// --destination directory, else SAVEAS.
+std::unique_ptr<transfer> deliver_tree(const peer_job& job, const extract_options& options, progress_reporter& progress,
+                                       std::shared_ptr<spdlog::logger> log) {
+  const auto& target = job.extract_to ? *job.extract_to : job.transfer.saveas;
+  auto t = deliver_release_tree(job, target, options, progress, log);
+  log->info("delivered the release tree into {}", target.string());
+  return t;
+}
+
+// A tgz torrent's payload, downloaded to SAVEAS and extracted as it arrives,
+// or placed whole at --copy-to.
+std::unique_ptr<transfer> deliver_payload(const peer_job& job, const extract_options& options,
+                                          progress_reporter& status, std::shared_ptr<spdlog::logger> log,
+                                          std::chrono::steady_clock::time_point& downloaded) {
+  auto owned = std::make_unique<transfer>(job.transfer, log);
+  transfer& t = *owned;
   // Extraction reads the verified front of the tarball while the rest arrives,
   // so that little is left to unpack after the last piece.
   std::atomic<bool> abandon{false};
@@ -167,15 +182,27 @@ int download_and_deliver(const peer_job& job, const extract_options& options, pe
     if (extraction.valid()) extraction.wait();  // its own failure is only a consequence
     throw;
   }
-  auto downloaded = std::chrono::steady_clock::now();
+  downloaded = std::chrono::steady_clock::now();
   if (extraction.valid()) {
     auto result = extraction.get();
     log->info("extracted {} entries ({} bytes) into {}", result.entries, result.bytes, job.extract_to->string());
   } else if (job.copy_to) {
     place(job, options, log);
   }
+  return owned;
+}
+
+int download_and_deliver(const peer_job& job, bool tree, const extract_options& options, peer_status& status,
+                         std::chrono::steady_clock::time_point started, std::shared_ptr<spdlog::logger> log,
+                         std::optional<background_child>& child) {
+  // A tree's files arrive in place: its delivery is the manifest and the swap.
+  auto downloaded = std::chrono::steady_clock::now();
+  auto delivered = tree ? deliver_tree(job, options, status, log) : deliver_payload(job, options, status, log, downloaded);
+  if (tree) downloaded = std::chrono::steady_clock::now();
+  transfer& t = *delivered;
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
-  done_event done{job.transfer.saveas.string(), t.total_size(), t.bytes_downloaded(), seconds(started, downloaded),
+  const auto& where = tree ? (job.extract_to ? *job.extract_to : job.transfer.saveas) : job.transfer.saveas;
+  done_event done{where.string(), t.total_size(), t.bytes_downloaded(), seconds(started, downloaded),
                   seconds(downloaded, std::chrono::steady_clock::now())};
   if (job.json) {
     std::printf("%s\n", to_json_line(done).c_str());
@@ -201,7 +228,13 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
     throw failure(exit_code::usage, "--detach needs a pidfile (--pidfile, or --home and --tag): its status file says how it went");
   }
   auto info = load_torrent(job.transfer.torrent);
-  claim_payload_file(job.transfer.saveas);
+  const bool tree = is_tree_torrent(*info);
+  if (tree && job.copy_to) {
+    throw failure(exit_code::usage, "torrent " + job.transfer.torrent.string() +
+                                        " carries a release tree, a directory: --copy-to and --file-name take a single file");
+  }
+  if (tree && !job.extract_to) check_extract_target(job.transfer.saveas, options);
+  if (!tree) claim_payload_file(job.transfer.saveas);
   std::optional<background_child> child;
   if (job.detach || (job.seed_after > 0 && !job.foreground)) child = detach("murder_client");
   pidfile pid;
@@ -212,11 +245,11 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   auto interval = std::chrono::seconds(job.status_interval);
   auto shown = job.json ? make_json_progress_reporter(stdout, interval) : make_progress_reporter(stderr, interval);
   peer_status status(job, *shown, log);
-  status.starting(static_cast<std::uint64_t>(info->total_size()));
+  status.starting(payload_bytes(*info));
   // Detached: the caller goes on now and follows the status file.
   if (job.detach) child->report(0);
   try {
-    return download_and_deliver(job, options, status, started, log, child);
+    return download_and_deliver(job, tree, options, status, started, log, child);
   } catch (const failure& e) {
     status.failed(e.code(), e.what());
     throw;

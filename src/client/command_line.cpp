@@ -26,6 +26,8 @@ void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w
   mode.add_option("--home", w.deploy.home, "murder's directory here: pidfile and log go to its run/ and log/ (needs --tag)");
   mode.add_option("--tag", w.deploy.tag, "the transfer's tag: TEMP/TAG.tgz and its .torrent, ROLE-TAG.pid");
   mode.add_option("--temp", w.deploy.temp, "where TAG.tgz and TAG.tgz.torrent are, with --tag")->capture_default_str();
+  mode.add_flag("--tree", w.deploy.tree,
+                "with --tag: the transfer is a tree torrent, TEMP/TAG.tree.torrent (murder_make_torrent --tree)");
   mode.add_option("--port", t.session.listen_port, "first port to listen on")->capture_default_str();
   mode.add_option("--allow-peers", w.allow, "only exchange data with these networks (comma-separated CIDRs)");
   mode.add_option("--logfile", w.logfile, "append the log here instead of stderr");
@@ -44,7 +46,8 @@ void add_transfer_options(CLI::App& mode, transfer_options& t, transfer_words& w
 std::string resolve(const transfer_words& w, const std::string& role, transfer_options& t, std::string& pidfile,
                     run_labels& labels,
                     std::optional<std::filesystem::path>* extract_to = nullptr,
-                    std::optional<std::filesystem::path>* copy_to = nullptr) {
+                    std::optional<std::filesystem::path>* copy_to = nullptr,
+                    std::optional<std::filesystem::path>* base = nullptr) {
   // Checked first: resolve_transfer makes HOME's directories.
   t.session.allowed_peers = parse_cidr_list(w.allow);
   t.session.upload_rate_limit = w.upload_kbps * 1000;
@@ -61,6 +64,7 @@ std::string resolve(const transfer_words& w, const std::string& role, transfer_o
   if (!w.metrics_file.empty()) labels.metrics_file = std::filesystem::absolute(w.metrics_file);
   if (extract_to) *extract_to = places.extract_to;
   if (copy_to) *copy_to = places.copy_to;
+  if (base && places.base) *base = std::filesystem::absolute(*places.base);
   return places.logfile;
 }
 
@@ -110,6 +114,13 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_option("--file-name", peer_words.deploy.file_name,
                        "with --destination: the payload is one file, placed as DESTINATION/NAME");
   peer_cmd->add_flag("--replace", peer.replace_existing, "empty a non-empty destination first");
+  std::string base;
+  bool no_base = false;
+  peer_cmd->add_option("--base", base,
+                       "a tree torrent: reuse this earlier release's unchanged files (default: the best of the "
+                       "destination's siblings); every reused piece is verified");
+  peer_cmd->add_option("--base-tag", peer_words.deploy.base_tag, "with --destination: reuse DESTINATION/BASE_TAG");
+  peer_cmd->add_flag("--no-base", no_base, "a tree torrent: reuse nothing, fetch every file");
   peer_cmd->add_option("--seed-after", peer.seed_after, "seconds to seed once done")->capture_default_str();
   peer_cmd->add_flag("--foreground", peer.foreground, "seed after completion in this process, then exit");
   peer_cmd->add_option("--stall-timeout", peer.transfer.stall_timeout, "fail after this many seconds without progress")
@@ -171,7 +182,12 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
     command.what = client_command::mode::peer;
     if (!extract.empty()) peer.extract_to = extract;
     if (!copy.empty()) peer.copy_to = copy;
-    command.logfile = resolve(peer_words, "peer", peer.transfer, peer.pidfile, peer.labels, &peer.extract_to, &peer.copy_to);
+    const int bases = !base.empty() + !peer_words.deploy.base_tag.empty() + no_base;
+    if (bases > 1) throw failure(exit_code::usage, "--base, --base-tag and --no-base: give one of them");
+    if (!base.empty()) peer.base = std::filesystem::absolute(base);
+    peer.find_base = bases == 0;
+    command.logfile = resolve(peer_words, "peer", peer.transfer, peer.pidfile, peer.labels, &peer.extract_to,
+                              &peer.copy_to, &peer.base);
     if (!peer_words.deploy.destination.empty()) peer.host = peer.transfer.session.ip;
   } else {
     command.what = client_command::mode::seed;

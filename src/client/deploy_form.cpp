@@ -25,7 +25,7 @@ void check_file_name(const std::string& name) {
 transfer_places resolve_transfer(const deploy_words& words, const std::string& role, const std::string& pidfile,
                                  const std::string& logfile, const std::optional<fs::path>& extract_to,
                                  const std::optional<fs::path>& copy_to) {
-  transfer_places places{{}, {}, {}, pidfile, logfile, extract_to, copy_to};
+  transfer_places places{{}, {}, {}, pidfile, logfile, extract_to, copy_to, {}};
   const bool tagged = !words.tag.empty();
   if (tagged) validate_tag(words.tag);
   if (words.args.size() == 3) {
@@ -33,7 +33,7 @@ transfer_places resolve_transfer(const deploy_words& words, const std::string& r
     places.saveas = words.args[1];
     places.ip = words.args[2];
   } else if (words.args.size() == 1 && tagged) {
-    auto files = transfer_files_for(words.temp, words.tag);
+    auto files = transfer_files_for(words.temp, words.tag, words.tree ? transfer_mode::tree : transfer_mode::tgz);
     places.torrent = files.torrent;
     places.saveas = files.payload;
     places.ip = words.args[0];
@@ -49,8 +49,12 @@ transfer_places resolve_transfer(const deploy_words& words, const std::string& r
     auto target = delivery_target(words.destination, words.tag, words.no_tag_directory, words.file_name);
     if (words.file_name) places.copy_to = target;
     else places.extract_to = target;
-  } else if (words.no_tag_directory || words.file_name) {
-    throw usage("--no-tag-directory and --file-name go with --destination");
+    if (!words.base_tag.empty()) {
+      validate_tag(words.base_tag);
+      places.base = fs::path(words.destination) / words.base_tag;
+    }
+  } else if (words.no_tag_directory || words.file_name || !words.base_tag.empty()) {
+    throw usage("--no-tag-directory, --file-name and --base-tag go with --destination");
   }
   // Last: a command line refused above leaves nothing behind.
   if (!words.home.empty()) {

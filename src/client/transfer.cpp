@@ -13,6 +13,7 @@
 
 #include "murder/core/address.hpp"
 #include "murder/core/error.hpp"
+#include "murder/core/release_tree.hpp"
 #include "murder/core/torrent_file.hpp"
 
 namespace murder::client {
@@ -55,6 +56,8 @@ struct transfer::impl {
   bool announced = false;
   int hash_failures = 0;
   clock_type::time_point last_reannounce = clock_type::now();
+  // What the torrent had moved before relocate() added it again.
+  std::pair<std::uint64_t, std::uint64_t> figures_before_relocation{0, 0};
 
   // What the trackers said last, one "url: word" each, for error messages.
   std::string tracker_note() const {
@@ -114,6 +117,52 @@ struct transfer::impl {
     return s;
   }
 
+  // Adds the torrent to the session, its files at `saveas`: a tree torrent's
+  // straight below that directory, without the torrent's name.
+  void add(const fs::path& saveas, bool seed_mode, const std::vector<bool>& have_pieces) {
+    lt::add_torrent_params atp;
+    // The session gets its own copy: libtorrent's thread changes it (file renames)
+    // while this thread reads names and trackers from ours.
+    atp.ti = std::make_shared<lt::torrent_info>(*info);
+    if (is_tree_torrent(*info)) {
+      atp.save_path = saveas.string();
+      for (int i = 0; i < info->num_files(); ++i) {
+        if (auto path = release_path(*info, i); !path.empty()) atp.renamed_files[lt::file_index_t{i}] = path;
+      }
+    } else {
+      atp.save_path = saveas.parent_path().string();
+      if (saveas.filename().string() != info->name()) atp.renamed_files[lt::file_index_t{0}] = saveas.filename().string();
+    }
+    if (!have_pieces.empty()) {
+      atp.have_pieces.resize(info->num_pieces(), false);
+      for (int i = 0; i < info->num_pieces() && i < static_cast<int>(have_pieces.size()); ++i) {
+        if (have_pieces[static_cast<size_t>(i)]) atp.have_pieces.set_bit(lt::piece_index_t{i});
+      }
+    }
+    atp.storage_mode = lt::storage_mode_allocate;
+    atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
+    if (seed_mode) atp.flags |= lt::torrent_flags::seed_mode;
+    if (options.one_copy) atp.extensions.push_back(one_copy_extension(info->num_pieces(), figures));
+    lt::error_code ec;
+    handle = session->add_torrent(std::move(atp), ec);
+    if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
+  }
+
+  // Waits (up to 30 s) for libtorrent to say it did what `Done` reports.
+  template <typename Done>
+  void wait_for(const std::string& doing) {
+    auto deadline = clock_type::now() + std::chrono::seconds(30);
+    while (clock_type::now() < deadline) {
+      session->wait_for_alert(std::chrono::milliseconds(200));
+      std::vector<lt::alert*> alerts;
+      session->pop_alerts(&alerts);
+      for (lt::alert* a : alerts) {
+        if (lt::alert_cast<Done>(a)) return;
+      }
+    }
+    throw failure(exit_code::disk, "libtorrent did not finish " + doing + " within 30 s");
+  }
+
   void flush() {
     handle.flush_cache();
     auto deadline = clock_type::now() + std::chrono::seconds(30);
@@ -164,19 +213,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
                      options.session.download_rate_limit / 1000);
   }
 
-  lt::add_torrent_params atp;
-  // The session gets its own copy: libtorrent's thread changes it (file renames)
-  // while this thread reads names and trackers from ours.
-  atp.ti = std::make_shared<lt::torrent_info>(*impl_->info);
-  atp.save_path = saveas.parent_path().string();
-  if (saveas.filename().string() != impl_->info->name()) atp.renamed_files[lt::file_index_t{0}] = saveas.filename().string();
-  atp.storage_mode = lt::storage_mode_allocate;
-  atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
-  if (options.trust) atp.flags |= lt::torrent_flags::seed_mode;
-  if (options.one_copy) atp.extensions.push_back(one_copy_extension(impl_->info->num_pieces(), impl_->figures));
-  lt::error_code ec;
-  impl_->handle = impl_->session->add_torrent(std::move(atp), ec);
-  if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
+  impl_->add(saveas, options.trust, options.have_pieces);
 }
 
 transfer::~transfer() = default;
@@ -184,12 +221,12 @@ transfer::~transfer() = default;
 bool transfer::have_piece(int index) const { return impl_->handle.have_piece(lt::piece_index_t(index)); }
 std::uint64_t transfer::piece_length() const { return static_cast<std::uint64_t>(impl_->info->piece_length()); }
 
-std::uint64_t transfer::total_size() const { return static_cast<std::uint64_t>(impl_->info->total_size()); }
+std::uint64_t transfer::total_size() const { return payload_bytes(*impl_->info); }
 std::uint64_t transfer::bytes_downloaded() const {
-  return static_cast<std::uint64_t>(impl_->handle.status().total_payload_download);
+  return impl_->figures_before_relocation.first + static_cast<std::uint64_t>(impl_->handle.status().total_payload_download);
 }
 std::uint64_t transfer::bytes_uploaded() const {
-  return static_cast<std::uint64_t>(impl_->handle.status().total_payload_upload);
+  return impl_->figures_before_relocation.second + static_cast<std::uint64_t>(impl_->handle.status().total_payload_upload);
 }
 
 int transfer::peer_count() const { return impl_->handle.status().num_peers; }
@@ -249,7 +286,7 @@ void transfer::download(progress_reporter& progress) {
 void transfer::verify_for_seeding() {
   auto& d = *impl_;
   std::error_code ec;
-  if (!fs::is_regular_file(d.options.saveas, ec)) {
+  if (is_tree_torrent(*d.info) ? !fs::is_directory(d.options.saveas, ec) : !fs::is_regular_file(d.options.saveas, ec)) {
     throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not exist");
   }
   if (!d.options.trust) {
@@ -288,6 +325,21 @@ void transfer::wait_announced(std::chrono::seconds timeout) {
     }
     d.pump(std::chrono::milliseconds(250));
   }
+}
+
+void transfer::set_aside() {
+  auto& d = *impl_;
+  // Out of the session, libtorrent opens nothing by the old names while the
+  // files move.
+  d.figures_before_relocation = {bytes_downloaded(), bytes_uploaded()};
+  d.session->remove_torrent(d.handle);
+  d.wait_for<lt::torrent_removed_alert>("setting " + d.options.saveas.string() + " aside");
+}
+
+void transfer::serve_from(const fs::path& new_saveas) {
+  auto& d = *impl_;
+  d.options.saveas = fs::absolute(new_saveas);
+  d.add(d.options.saveas, true, {});
 }
 
 void transfer::serve_until(clock_type::time_point deadline, const std::function<void()>& on_tick) {

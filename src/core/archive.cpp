@@ -10,6 +10,7 @@
 #include <cstring>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,21 +48,6 @@ std::string archive_message(archive* a) {
     if (message.find(reason) == std::string::npos) message += ": " + reason;
   }
   return message;
-}
-
-// Sorted by the bytes of the name, so the order never depends on the locale or
-// on the order the filesystem returns entries in.
-std::vector<fs::directory_entry> sorted_children(const fs::path& dir, bool skip_git) {
-  std::vector<fs::directory_entry> children;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (skip_git && it->path().filename().string().rfind(".git", 0) == 0) continue;
-    children.push_back(*it);
-  }
-  if (ec) throw failure(exit_code::bad_input, "cannot list " + dir.string() + ": " + ec.message());
-  std::sort(children.begin(), children.end(),
-            [](const auto& a, const auto& b) { return a.path().filename().native() < b.path().filename().native(); });
-  return children;
 }
 
 class packer {
@@ -407,28 +393,6 @@ void unpack_stream_into(byte_source& source, const std::string& archive_name, co
   }
 }
 
-// Puts `staging` at `target`, both names in the directory `parent`: a plain
-// rename when the target is absent, otherwise an atomic exchange followed by
-// removal of what was there.
-void swap_into_place(const fs::path& parent, const fs::path& staging, const fs::path& target) {
-  int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) throw failure(exit_code::disk, "cannot open " + parent.string() + ": " + errno_text(errno));
-  fd_closer close_dir(dir);
-  const auto staging_name = staging.filename();
-  const auto target_name = target.filename();
-  std::error_code ec;
-  if (!fs::exists(fs::symlink_status(target, ec))) {
-    if (::renameat(dir, staging_name.c_str(), dir, target_name.c_str()) != 0) {
-      throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
-    }
-    return;
-  }
-  if (::renameat2(dir, staging_name.c_str(), dir, target_name.c_str(), RENAME_EXCHANGE) != 0) {
-    throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
-  }
-  fs::remove_all(staging, ec);
-}
-
 // A target that is itself a link to a directory (no_tag_directory with
 // destination_path /srv/www -> /data/www) is followed: the release replaces the
 // directory's contents, and the link stays.
@@ -460,20 +424,17 @@ void check_extract_target(const fs::path& given_target, const extract_options& o
   throw failure(exit_code::disk, "destination " + target.string() + " is not empty; refusing to overwrite it");
 }
 
-namespace {
-
-// Stages, fills (`unpack`) and swaps in the target directory: see extract_archive.
-template <typename Unpack>
-extract_result extract_with(const fs::path& given_target, const extract_options& options, Unpack unpack) {
+void deliver_directory(const fs::path& given_target, const extract_options& options,
+                       const std::function<void(const fs::path& staging)>& fill) {
   const fs::path target_dir = followed_target(given_target);
   check_extract_target(target_dir, options);
   ensure_parent(target_dir);
   // The parent is resolved once: links above the target are followed (and kept),
-  // and staging, extraction and the final rename all happen in that one directory.
+  // and staging, filling and the final rename all happen in that one directory.
   fs::path target = target_dir.lexically_normal();
   if (!target.has_filename()) target = target.parent_path();
   if (target.filename() == "." || target.filename() == "..") {
-    throw failure(exit_code::usage, "cannot extract into " + target_dir.string() + ": name a directory, not . or ..");
+    throw failure(exit_code::usage, "cannot deliver into " + target_dir.string() + ": name a directory, not . or ..");
   }
   std::error_code ec;
   fs::path parent = fs::canonical(target.has_parent_path() ? target.parent_path() : fs::path("."), ec);
@@ -481,10 +442,18 @@ extract_result extract_with(const fs::path& given_target, const extract_options&
   target = parent / target.filename();
   staging_guard staging(make_staging_dir(target));
   ::chmod(staging.path().c_str(), 0755);
-  extract_result result;
-  unpack(staging.path(), result);
+  fill(staging.path());
   swap_into_place(parent, staging.path(), target);
   staging.release();
+}
+
+namespace {
+
+// Stages, fills (`unpack`) and swaps in the target directory: see extract_archive.
+template <typename Unpack>
+extract_result extract_with(const fs::path& given_target, const extract_options& options, Unpack unpack) {
+  extract_result result;
+  deliver_directory(given_target, options, [&](const fs::path& staging) { unpack(staging, result); });
   return result;
 }
 

@@ -26,8 +26,16 @@ std::string process_name(std::string_view role, std::string_view tag) {
   return std::string(role) + "-" + std::string(tag);
 }
 
-transfer_files transfer_files_for(const std::filesystem::path& temp, const std::string& tag) {
-  auto payload = temp / (tag + ".tgz");
+transfer_mode parse_transfer_mode(std::string_view name) {
+  if (name == "tree") return transfer_mode::tree;
+  if (name == "tgz") return transfer_mode::tgz;
+  throw failure(exit_code::usage, "unknown transfer mode '" + std::string(name) + "' (use tree or tgz)");
+}
+
+const char* transfer_mode_name(transfer_mode mode) { return mode == transfer_mode::tree ? "tree" : "tgz"; }
+
+transfer_files transfer_files_for(const std::filesystem::path& temp, const std::string& tag, transfer_mode mode) {
+  auto payload = temp / (tag + (mode == transfer_mode::tree ? ".tree" : ".tgz"));
   return {payload, std::filesystem::path(payload.string() + ".torrent")};
 }
 

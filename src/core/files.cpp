@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -167,6 +168,49 @@ void claim_payload_file(const fs::path& path) {
     throw failure(exit_code::bad_input, refusing + "it has " + std::to_string(st.st_nlink) +
                                             " hard links, so writing it would change another file");
   }
+}
+
+std::vector<fs::directory_entry> sorted_children(const fs::path& dir, bool skip_git) {
+  std::vector<fs::directory_entry> children;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (skip_git && it->path().filename().string().rfind(".git", 0) == 0) continue;
+    children.push_back(*it);
+  }
+  if (ec) throw failure(exit_code::bad_input, "cannot list " + dir.string() + ": " + ec.message());
+  std::sort(children.begin(), children.end(),
+            [](const auto& a, const auto& b) { return a.path().filename().native() < b.path().filename().native(); });
+  return children;
+}
+
+void swap_into_place(const fs::path& parent, const fs::path& staging, const fs::path& target) {
+  int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) throw failure(exit_code::disk, "cannot open " + parent.string() + ": " + errno_text(errno));
+  fd_closer close_dir(dir);
+  const auto staging_name = staging.filename();
+  const auto target_name = target.filename();
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(target, ec))) {
+    if (::renameat(dir, staging_name.c_str(), dir, target_name.c_str()) != 0) {
+      throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
+    }
+    return;
+  }
+  if (::renameat2(dir, staging_name.c_str(), dir, target_name.c_str(), RENAME_EXCHANGE) != 0) {
+    throw failure(exit_code::disk, "cannot move extracted files to " + target.string() + ": " + errno_text(errno));
+  }
+  fs::remove_all(staging, ec);
+}
+
+std::int64_t pread_fully(int fd, char* buffer, std::int64_t size, std::int64_t offset) {
+  std::int64_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(fd, buffer + got, static_cast<size_t>(size - got), offset + got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += n;
+  }
+  return got;
 }
 
 fs::path make_staging_dir(const fs::path& target) {

@@ -19,6 +19,7 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/hex.hpp"
+#include "murder/core/release_tree.hpp"
 
 namespace murder {
 namespace fs = std::filesystem;
@@ -135,18 +136,29 @@ std::shared_ptr<const lt::torrent_info> load_torrent(const fs::path& path) {
   lt::error_code ec;
   auto info = std::make_shared<lt::torrent_info>(bytes, ec, lt::from_span);
   if (ec) throw failure(exit_code::bad_input, "torrent " + path.string() + " is not valid: " + ec.message());
+  // A tree torrent's manifest is checked against its files here, once.
+  if (!tree_manifest(*info, path.string()).empty()) return info;
   if (info->num_files() != 1) {
     throw failure(exit_code::bad_input, "torrent " + path.string() + " has " + std::to_string(info->num_files()) +
-                                            " files; murder torrents carry exactly one");
+                                            " files and no tree manifest; murder torrents carry one file or a release tree");
   }
   return info;
+}
+
+std::uint64_t payload_bytes(const lt::torrent_info& info) {
+  const auto& files = info.files();
+  std::uint64_t bytes = 0;
+  for (auto i : files.file_range()) {
+    if (!files.pad_file_at(i)) bytes += static_cast<std::uint64_t>(files.file_size(i));
+  }
+  return bytes;
 }
 
 torrent_summary summarize(const lt::torrent_info& info) {
   torrent_summary s;
   s.info_hash = to_hex(std::string_view(info.info_hashes().v1.data(), info.info_hashes().v1.size()));
   s.name = info.name();
-  s.total_size = static_cast<std::uint64_t>(info.total_size());
+  s.total_size = payload_bytes(info);
   s.piece_size = info.piece_length();
   s.num_pieces = info.num_pieces();
   s.is_private = info.priv();

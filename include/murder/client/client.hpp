@@ -29,6 +29,10 @@ struct peer_job {
   std::optional<std::filesystem::path> extract_to;  // unpack the tarball here
   std::optional<std::filesystem::path> copy_to;     // or place the file here
   bool replace_existing = false;  // empty a non-empty destination first
+  // A tree torrent's earlier release to reuse (reuse_base.hpp): this one, or
+  // with `find_base` the best of the target's siblings, or none.
+  std::optional<std::filesystem::path> base;
+  bool find_base = true;
   int seed_after = 30;            // seconds to keep seeding once done
   bool foreground = false;        // seed after completion without detaching
   int status_interval = 5;        // seconds between status lines off a terminal

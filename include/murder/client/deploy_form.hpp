@@ -4,11 +4,13 @@
 //
 //   murder_client peer IP --home H --tag T [--temp DIR] --destination D
 //                         [--no-tag-directory | --file-name NAME]
-//   murder_client seed IP --home H --tag T [--temp DIR] --daemon --unless-running
+//                         [--tree [--base-tag B | --base DIR | --no-base]]
+//   murder_client seed IP --home H --tag T [--temp DIR] [--tree] --daemon --unless-running
 //   murder_client stop|status --home H [--role tracker|seed|peer] [--tag T]
 //
 // The tag is checked (deploy_layout.hpp's rules); the torrent and payload are
-// TEMP/T.tgz.torrent and TEMP/T.tgz, the pidfile and log H/run/ROLE-T.pid and
+// TEMP/T.tgz.torrent and TEMP/T.tgz (with --tree: TEMP/T.tree.torrent and, for
+// the seed, the directory TEMP/T.tree), the pidfile and log H/run/ROLE-T.pid and
 // H/log/ROLE-T.log, a peer's target D/T, D or D/NAME. The original's positional
 // form (TORRENT SAVEAS IP with explicit paths) still works; an explicit
 // --pidfile or --logfile wins over the layout's, and --destination excludes
@@ -29,6 +31,8 @@ struct deploy_words {
   std::string destination;        // --destination (peer)
   bool no_tag_directory = false;  // --no-tag-directory (peer)
   std::optional<std::string> file_name;  // --file-name (peer): a single file, placed as DEST/NAME
+  bool tree = false;              // --tree: TEMP/T.tree.torrent, and a seed's payload is the directory TEMP/T.tree
+  std::string base_tag;           // --base-tag (peer): reuse DEST/BASE_TAG
 };
 
 struct transfer_places {
@@ -39,6 +43,7 @@ struct transfer_places {
   std::string logfile;  // empty: stderr
   std::optional<std::filesystem::path> extract_to;
   std::optional<std::filesystem::path> copy_to;
+  std::optional<std::filesystem::path> base;  // --base-tag's DEST/BASE_TAG
 };
 
 // Resolves the words of a `role` ("peer" or "seed") run. `pidfile`,

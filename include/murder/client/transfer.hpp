@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "murder/client/one_copy.hpp"
 #include "murder/client/progress.hpp"
@@ -18,7 +19,8 @@ namespace murder::client {
 
 struct transfer_options {
   std::filesystem::path torrent;
-  std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer)
+  std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer); a tree torrent's directory
+  std::vector<bool> have_pieces;  // pieces already in place and verified (reuse_base.hpp); empty: none known
   session_options session;
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
   bool trust = false;            // seed: skip checking the payload against the torrent
@@ -52,6 +54,14 @@ class transfer {
   // Serves peers until `deadline` or a stop signal, calling `on_tick` (when
   // set) about twice a second.
   void serve_until(std::chrono::steady_clock::time_point deadline, const std::function<void()>& on_tick = {});
+
+  // Takes the finished download out of the session, so that the caller may
+  // move its files; serve_from() then serves them from their new place in
+  // seed mode (libtorrent checks a piece when a peer first asks for it,
+  // instead of reading the whole payload again). The figures carry on. Throws
+  // failure(disk) when libtorrent does not let go within 30 s.
+  void set_aside();
+  void serve_from(const std::filesystem::path& new_saveas);
 
   // Whether piece `index` is downloaded and passed its hash check. Safe from
   // any thread.

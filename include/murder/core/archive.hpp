@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -87,6 +88,14 @@ struct extract_result {
 // Throws failure(disk) if `target` exists, is not an empty directory, and
 // `replace_existing` is false. Run it before a long download to fail early.
 void check_extract_target(const std::filesystem::path& target, const extract_options& options);
+
+// Makes a directory at `target` atomically: stages an empty private directory
+// beside it (mode 0755), lets `fill` write the release there, and swaps it
+// into place (replacing a non-empty target only with `replace_existing`). A
+// target that is a link to a directory is followed. When `fill` throws,
+// nothing is left behind and the target is untouched.
+void deliver_directory(const std::filesystem::path& target, const extract_options& options,
+                       const std::function<void(const std::filesystem::path& staging)>& fill);
 
 // Extracts `archive_path` (tar, plain or gzip or zstd compressed: what
 // murder_make_torrent and the original's tar czf write) into

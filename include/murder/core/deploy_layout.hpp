@@ -9,7 +9,9 @@
 //   HOME/run/tracker.state          the tracker's state file
 //   HOME/log/NAME.log
 //   HOME/torrents/TAG.torrent       the tracker's allowed_dir
-//   TEMP/TAG.tgz, TEMP/TAG.tgz.torrent   a transfer's payload and its torrent
+//   TEMP/TAG.tgz, TEMP/TAG.tgz.torrent   a tgz transfer's payload and its torrent
+//   TEMP/TAG.tree/, TEMP/TAG.tree.torrent  a tree transfer's (release_tree.hpp):
+//                                   the seeder's snapshot of the release
 //
 // and a peer delivers to DEST/TAG (extracted), DEST itself (no tag
 // directory), or DEST/NAME (a single file).
@@ -44,11 +46,20 @@ struct host_layout {
 // "seed-TAG", "peer-TAG": the names of a transfer's pidfile and log.
 std::string process_name(std::string_view role, std::string_view tag);
 
+// How a release travels: as one tarball (the original's way), or as its files
+// in a piece-aligned torrent that lets a host reuse an earlier release's
+// unchanged files (release_tree.hpp).
+enum class transfer_mode { tgz, tree };
+// Parses "tree" or "tgz"; throws failure(usage) otherwise.
+transfer_mode parse_transfer_mode(std::string_view name);
+const char* transfer_mode_name(transfer_mode mode);
+
 struct transfer_files {
-  std::filesystem::path payload;  // TEMP/TAG.tgz
-  std::filesystem::path torrent;  // TEMP/TAG.tgz.torrent
+  std::filesystem::path payload;  // TEMP/TAG.tgz (tree: the directory TEMP/TAG.tree)
+  std::filesystem::path torrent;  // TEMP/TAG.tgz.torrent (tree: TEMP/TAG.tree.torrent)
 };
-transfer_files transfer_files_for(const std::filesystem::path& temp, const std::string& tag);
+transfer_files transfer_files_for(const std::filesystem::path& temp, const std::string& tag,
+                                  transfer_mode mode = transfer_mode::tgz);
 
 // A peer's delivery target: DEST/TAG, DEST with `no_tag_directory`, or
 // DEST/`file_name` for a single file.

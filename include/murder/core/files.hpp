@@ -1,9 +1,11 @@
 #pragma once
 // Small filesystem operations that must never leave a half-written result.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace murder {
 
@@ -77,9 +79,24 @@ std::string read_private_file(const std::filesystem::path& path);
 void copy_file_atomically(const std::filesystem::path& source, const std::filesystem::path& target,
                           unsigned mode_mask = 0777);
 
+// The entries of `dir`, sorted by the bytes of their names (so the order never
+// depends on the locale or the filesystem), without those whose name starts
+// with ".git" when `skip_git`. Throws failure(bad_input) naming the directory.
+std::vector<std::filesystem::directory_entry> sorted_children(const std::filesystem::path& dir, bool skip_git);
+
 // Creates an empty directory (mode 0700) beside `target`, in the same directory so
 // that a rename onto `target` is atomic, with a name nothing else uses.
 std::filesystem::path make_staging_dir(const std::filesystem::path& target);
+
+// Puts the directory `staging` at `target`, both names in the directory
+// `parent`: a plain rename when the target is absent, otherwise an atomic
+// exchange followed by removal of what was there. Throws failure(disk).
+void swap_into_place(const std::filesystem::path& parent, const std::filesystem::path& staging,
+                     const std::filesystem::path& target);
+
+// Reads `size` bytes at `offset`, or as many as the file holds there (fewer
+// at its end or on a read error): the count read.
+std::int64_t pread_fully(int fd, char* buffer, std::int64_t size, std::int64_t offset);
 
 // The text of an errno value.
 std::string errno_text(int err);

@@ -1,9 +1,11 @@
 #pragma once
 // Making and reading .torrent files.
 //
-// murder's torrents are single-file, BitTorrent v1 (so every v1 client, aria2 and
+// murder's torrents are BitTorrent v1 (so every v1 client, aria2 and
 // Transmission 3 included, can join), private (peers come only from the tracker)
 // and carry no creation date (the same payload gives the same .torrent bytes).
+// A tgz-mode torrent carries one file; a tree-mode torrent (release_tree.hpp)
+// the files of a release and its manifest.
 //
 // Piece size rule: 256 KiB, doubled while the payload would need more than 8192
 // pieces, up to 16 MiB. So payloads up to 2 GiB use 256 KiB pieces, 4 GiB use
@@ -51,8 +53,34 @@ struct torrent_summary {
 // Throws failure(bad_input) when the payload is missing or not a regular file.
 torrent_summary make_torrent_file(const torrent_spec& spec, const std::filesystem::path& out);
 
+// What murder_make_torrent --tree makes (release_tree.hpp): a torrent of the
+// regular files of `torrent.payload` (a directory), piece-aligned, with the
+// tree's manifest in its info dictionary, and at `snapshot` a private copy of
+// those files (mode 0700, replaced atomically), which the seeder serves: the
+// source may change after the torrent is made without the swarm noticing.
+struct tree_torrent_spec {
+  torrent_spec torrent;
+  std::filesystem::path snapshot;
+  std::string name;       // the torrent's name (a peer names the release itself)
+  bool skip_git = true;   // leave out entries whose name starts with ".git"
+};
+
+struct tree_torrent_summary {
+  torrent_summary torrent;
+  std::uint64_t entries = 0;  // directories, files and links
+  std::uint64_t files = 0;
+};
+
+// Throws failure(bad_input) for a missing source, a special file in it, a tree
+// without a byte of file data, or a file that changes while it is copied;
+// failure(disk) when the snapshot or the torrent cannot be written.
+tree_torrent_summary make_tree_torrent(const tree_torrent_spec& spec, const std::filesystem::path& out);
+
 // Loads and checks a .torrent. Throws failure(bad_input) naming the path.
 std::shared_ptr<const libtorrent::torrent_info> load_torrent(const std::filesystem::path& path);
+
+// The bytes of the torrent's files, without pad files (which are never written).
+std::uint64_t payload_bytes(const libtorrent::torrent_info& info);
 
 torrent_summary summarize(const libtorrent::torrent_info& info);
 

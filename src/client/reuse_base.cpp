@@ -1,0 +1,195 @@
+#include "murder/client/reuse_base.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libtorrent/hasher.hpp>
+#include <libtorrent/torrent_info.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
+
+namespace murder::client {
+
+namespace fs = std::filesystem;
+namespace lt = libtorrent;
+
+namespace {
+
+// Opens the regular file `rel` below the directory `root` without following
+// any link on the way; -1 when there is none.
+int open_beneath(int root, const std::string& rel) {
+  int dir = root;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t slash = rel.find('/', start);
+    std::string part = rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const bool last = slash == std::string::npos;
+    int next = ::openat(dir, part.c_str(),
+                        last ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir != root) ::close(dir);
+    if (next < 0 || last) {
+      struct stat st {};
+      if (next >= 0 && (::fstat(next, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(next);
+        return -1;
+      }
+      return next;
+    }
+    dir = next;
+    start = slash + 1;
+  }
+}
+
+// Reuses one file: each of its pieces read from the base that hashes right
+// is written at the same place in the staging file.
+class file_reuser {
+ public:
+  file_reuser(const lt::torrent_info& info, int base_root, const fs::path& staging, std::vector<char>& have)
+      : info_(info), base_root_(base_root), staging_(staging), have_(have),
+        buffer_(static_cast<size_t>(info.piece_length())), zeros_(buffer_.size(), '\0') {}
+
+  std::uint64_t reuse(lt::file_index_t index, const std::string& rel) {
+    const auto& files = info_.files();
+    const std::int64_t size = files.file_size(index);
+    const lt::peer_request first = files.map_file(index, 0, 0);
+    if (first.start != 0) return 0;  // not piece-aligned: its pieces are shared with other files
+    int in = open_beneath(base_root_, rel);
+    if (in < 0) return 0;
+    fd_closer close_in(in);
+    int out = -1;
+    std::uint64_t reused = 0;
+    const std::int64_t piece_length = info_.piece_length();
+    lt::piece_index_t piece = first.piece;
+    for (std::int64_t offset = 0; offset < size; offset += piece_length, ++piece) {
+      const std::int64_t want = std::min(piece_length, size - offset);
+      if (pread_fully(in, buffer_.data(), want, offset) != want) break;
+      lt::hasher hash(buffer_.data(), static_cast<int>(want));
+      const int pad = info_.piece_size(piece) - static_cast<int>(want);
+      if (pad > 0) hash.update(zeros_.data(), pad);
+      if (hash.final() != info_.hash_for_piece(piece)) continue;
+      if (out < 0) out = open_output(rel, size);
+      write_all(out, want, offset, rel);
+      have_[static_cast<size_t>(static_cast<int>(piece))] = 1;
+      reused += static_cast<std::uint64_t>(want);
+    }
+    if (out >= 0) ::close(out);
+    return reused;
+  }
+
+ private:
+  int open_output(const std::string& rel, std::int64_t size) {
+    const fs::path path = staging_ / rel;
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    // Its full size at once: libtorrent takes a file with every piece as complete only then.
+    if (fd < 0 || ::ftruncate(fd, size) != 0) {
+      throw failure(exit_code::disk, "cannot write " + path.string() + ": " + errno_text(errno));
+    }
+    return fd;
+  }
+
+  void write_all(int fd, std::int64_t size, std::int64_t offset, const std::string& rel) {
+    const char* at = buffer_.data();
+    for (std::int64_t done = 0; done < size;) {
+      ssize_t n = ::pwrite(fd, at + done, static_cast<size_t>(size - done), offset + done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw failure(exit_code::disk, "cannot write " + (staging_ / rel).string() + ": " + errno_text(errno));
+      done += n;
+    }
+  }
+
+  const lt::torrent_info& info_;
+  int base_root_;
+  const fs::path& staging_;
+  std::vector<char>& have_;  // one byte a piece: threads write different pieces
+  std::vector<char> buffer_;
+  std::vector<char> zeros_;
+};
+
+}  // namespace
+
+reuse_result reuse_base(const lt::torrent_info& info, const fs::path& base, const fs::path& staging, int threads) {
+  reuse_result result;
+  int root = ::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return result;
+  fd_closer close_root(root);
+  std::vector<lt::file_index_t> work;
+  std::vector<std::string> paths;
+  for (auto i : info.files().file_range()) {
+    if (info.files().pad_file_at(i) || info.files().file_size(i) == 0) continue;
+    work.push_back(i);
+    paths.push_back(release_path(info, static_cast<int>(i)));
+  }
+  std::vector<char> have(static_cast<size_t>(info.num_pieces()), 0);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> bytes{0}, files{0};
+  std::exception_ptr failed;
+  std::mutex failed_lock;
+  auto worker = [&] {
+    file_reuser reuser(info, root, staging, have);
+    try {
+      for (std::size_t at = next++; at < work.size(); at = next++) {
+        if (auto reused = reuser.reuse(work[at], paths[at])) {
+          bytes += reused;
+          ++files;
+        }
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> hold(failed_lock);
+      if (!failed) failed = std::current_exception();
+      next = work.size();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
+  result.have_pieces.assign(have.begin(), have.end());
+  result.bytes = bytes;
+  result.files = files;
+  return result;
+}
+
+std::optional<fs::path> find_base(const std::vector<tree_entry>& manifest, const fs::path& target) {
+  constexpr std::size_t most_candidates = 5;
+  std::vector<std::pair<fs::file_time_type, fs::path>> candidates;
+  std::error_code ec;
+  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    std::error_code type_ec;
+    if (name.empty() || name.front() == '.' || !it->is_directory(type_ec)) continue;  // staging directories start with '.'
+    candidates.emplace_back(it->last_write_time(type_ec), it->path());
+  }
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  if (candidates.size() > most_candidates) candidates.resize(most_candidates);
+  std::optional<fs::path> best;
+  std::uint64_t best_bytes = 0;
+  for (const auto& [when, candidate] : candidates) {
+    std::uint64_t bytes = 0;
+    for (const auto& e : manifest) {
+      struct stat st {};
+      if (e.type == tree_entry::kind::file && e.size > 0 && ::lstat((candidate / e.path).c_str(), &st) == 0 &&
+          S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == e.size) {
+        bytes += e.size;
+      }
+    }
+    if (bytes > best_bytes) {
+      best_bytes = bytes;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace murder::client

@@ -1,0 +1,54 @@
+#include "murder/client/tree_peer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "murder/client/reuse_base.hpp"
+#include "murder/core/release_tree.hpp"
+#include "murder/core/torrent_file.hpp"
+
+namespace murder::client {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Reuse reads and hashes the base; more threads than this gain little on one disk.
+constexpr unsigned reuse_threads = 4;
+
+double megabytes(std::uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+
+}  // namespace
+
+std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::path& target, const extract_options& options,
+                                               progress_reporter& progress, std::shared_ptr<spdlog::logger> log) {
+  auto info = load_torrent(job.transfer.torrent);
+  auto manifest = tree_manifest(*info, job.transfer.torrent.string());
+  std::unique_ptr<transfer> t;
+  fs::path staged;
+  deliver_directory(target, options, [&](const fs::path& staging) {
+    transfer_options how = job.transfer;
+    how.saveas = staging;
+    auto base = job.base;
+    if (!base && job.find_base) base = find_base(manifest, target);
+    if (base) {
+      auto started = std::chrono::steady_clock::now();
+      const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, reuse_threads));
+      auto reused = reuse_base(*info, *base, staging, threads);
+      how.have_pieces = std::move(reused.have_pieces);
+      log->info("reused {:.1f} MB ({} files) from {} in {:.2f} s", megabytes(reused.bytes), reused.files, base->string(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    } else {
+      log->info("no earlier release to reuse beside {}: fetching every file", target.string());
+    }
+    t = std::make_unique<transfer>(how, log);
+    t->download(progress);
+    t->set_aside();
+    apply_manifest(staging, manifest);
+  });
+  t->serve_from(target);
+  return t;
+}
+
+}  // namespace murder::client

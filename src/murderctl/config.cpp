@@ -9,6 +9,7 @@
 
 #include "murder/core/cidr.hpp"
 #include "murder/client/session.hpp"
+#include "murder/core/deploy_layout.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/locations.hpp"
@@ -177,6 +178,13 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       config.max_upload_rate = get_int(node, origin, key, 0, 2000000);
     } else if (key == "max_download_rate") {
       config.max_download_rate = get_int(node, origin, key, 0, 2000000);
+    } else if (key == "transfer_mode") {
+      config.transfer_mode = get_string(node, origin, key);
+      try {
+        parse_transfer_mode(config.transfer_mode);
+      } catch (const failure& e) {
+        throw config_error(node, origin, key, e.what());
+      }
     } else if (key == "piece_size") {
       config.piece_size = get_int(node, origin, key, 16 * 1024, 16 * 1024 * 1024);
       if (config.piece_size & (config.piece_size - 1)) throw config_error(node, origin, key, "must be a power of two");

@@ -76,6 +76,7 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
   v.files_path = config.default_seeder_files_path;
   v.destination_path = config.default_destination_path;
   v.temp_path = config.default_temp_path;
+  v.mode = parse_transfer_mode(config.transfer_mode);
   const std::map<std::string, std::string*> strings = {
       {"tag", &v.tag}, {"files_path", &v.files_path}, {"destination_path", &v.destination_path}, {"temp_path", &v.temp_path}};
   const std::map<std::string, bool*> flags = {{"no_tag_directory", &v.no_tag_directory},
@@ -90,6 +91,11 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
         throw failure(exit_code::usage, "stall_timeout must be a number of seconds from 1 to 86400, not '" + value + "'");
       }
       v.stall_timeout = static_cast<int>(seconds);
+    } else if (key == "transfer_mode") {
+      v.mode = parse_transfer_mode(value);
+    } else if (key == "base_tag") {
+      validate_tag(value);
+      v.base_tag = value;
     } else if (auto s = strings.find(key); s != strings.end()) {
       *s->second = value;
     } else if (auto f = flags.find(key); f != flags.end()) {
@@ -98,7 +104,7 @@ deploy_values resolve_values(const murder_config& config, const std::map<std::st
     } else {
       throw failure(exit_code::usage, "unknown setting '" + key +
                                           "' (known: tag, files_path, destination_path, temp_path, no_tag_directory, "
-                                          "unsafe_please_delete, path_is_file, do_not_download_torrent, stall_timeout)");
+                                          "unsafe_please_delete, path_is_file, do_not_download_torrent, stall_timeout, transfer_mode, base_tag)");
     }
   }
   if (v.temp_path.empty()) throw failure(exit_code::usage, "temp_path may not be empty");

@@ -32,7 +32,8 @@ std::string distribute_files(host_call& call) {
 
 std::string clean_temp_files(host_call& call) {
   const auto& env = call.env();
-  call.run(shell_command({"rm", "-f", "--", env.payload_path(), env.torrent_path()}));
+  // -r: a tree transfer's payload is the seeder's snapshot directory.
+  call.run(shell_command({"rm", "-rf", "--", env.payload_path(), env.torrent_path()}));
   return "removed " + env.payload_path() + "{,.torrent}";
 }
 

@@ -48,6 +48,8 @@ std::string peer(host_call& call) {
     words.push_back("--no-tag-directory");
   }
   if (v.unsafe_please_delete) words.push_back("--replace");
+  if (env.tree()) words.push_back("--tree");
+  if (env.tree() && !v.base_tag.empty()) words.insert(words.end(), {"--base-tag", v.base_tag});
   add_client_settings(env, "peer", v.tag, words);
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");

@@ -54,6 +54,7 @@ std::string create_torrent(host_call& call) {
   // into a private temporary file then renaming it: nothing planted in
   // temp_path is written through.
   words.insert(words.end(), {"--tag", v.tag, "--temp", v.temp_path});
+  if (env.tree()) words.push_back("--tree");
   if (env.config.piece_size > 0) {
     words.push_back("--piece-size");
     words.push_back(std::to_string(env.config.piece_size));
@@ -75,6 +76,7 @@ std::string start_seeding(host_call& call) {
   std::vector<std::string> words = {env.layout.program("murder_client"), "seed", call.host(), "--home", env.layout.root,
                                     "--tag", env.values.tag, "--temp", env.values.temp_path, "--daemon",
                                     "--unless-running"};
+  if (env.tree()) words.push_back("--tree");
   add_client_settings(env, "seed", env.values.tag, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
   if (env.config.seed_every_request) words.push_back("--every-request");

@@ -138,26 +138,51 @@ TEST_F(ctl_tasks, a_failed_start_skips_the_work_but_still_runs_the_stops) {
 
 TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value_quoted) {
   std::string tag = "v1'$(touch x)";
-  write(path(tag + ".tgz.torrent"), "d8:announce0:e");
+  write(path(tag + ".tree.torrent"), "d8:announce0:e");
   // The peers are started detached, then each one's status file is read.
   transport_.answer_when["'status' '--json'"] =
       R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
       R"("bytes_total":1000,"bytes_uploaded":0,"bytes_done":1000,"bytes_from_peers":900,"download_seconds":1.5,)"
       R"("deliver_seconds":0.25}})" "\n";
-  auto results = run({"peer"}, {{"tag", tag}, {"destination_path", "/srv/my app"}, {"unsafe_please_delete", "1"}});
-  ASSERT_TRUE(all_ok(results));
+  auto results = run({"peer"}, {{"tag", tag}, {"destination_path", "/srv/my app"}, {"unsafe_please_delete", "1"},
+                                {"base_tag", "v0 $(x)"}});
+  ASSERT_TRUE(all_ok(results)) << results[0].error;
   EXPECT_EQ(results[1].note, "1000 bytes, 900 fetched from peers, 1.5 s, delivered in 0.25 s");
   auto commands = transport_.tasks_run_on("h2");
   ASSERT_EQ(commands.size(), 4u);
   std::string temp = root_.string();
-  EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tgz.torrent (14 bytes)");
+  EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tree.torrent (14 bytes)");
   // murder_client lays out the pidfile, log, payload and target from --home,
   // --tag, --temp and --destination (core/deploy_layout.hpp).
   EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
                          "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
-                         "'--replace' '--detach'");
+                         "'--replace' '--tree' '--base-tag' 'v0 $(x)' '--detach'");
   EXPECT_EQ(commands[3], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
                          "'--tag' 'v1'\\''$(touch x)'");
+}
+
+TEST_F(ctl_tasks, the_transfer_mode_chooses_the_torrent_and_the_words_of_each_program) {
+  auto words_of = [&](const std::string& mode) {
+    transport_.commands.clear();
+    auto results = run({"create_torrent", "start_seeding", "clean_temp_files"},
+                       {{"tag", "v1"}, {"files_path", "/srv/r"}, {"transfer_mode", mode}});
+    EXPECT_TRUE(all_ok(results)) << mode;
+    return transport_.tasks_run_on("h1");
+  };
+  const std::string temp = root_.string();
+  auto contains = [](const std::vector<std::string>& commands, const std::string& part) {
+    return std::any_of(commands.begin(), commands.end(), [&](const std::string& c) { return c.find(part) != std::string::npos; });
+  };
+  auto tree = words_of("tree");
+  EXPECT_TRUE(contains(tree, "'--tag' 'v1' '--temp' '" + temp + "' '--tree'"));
+  EXPECT_TRUE(std::filesystem::exists(path("v1.tree.torrent")));  // fetched here
+  EXPECT_TRUE(contains(tree, "'seed' 'h1' '--home' '/opt/murder' '--tag' 'v1' '--temp' '" + temp + "' '--daemon' "
+                             "'--unless-running' '--tree'"));
+  EXPECT_TRUE(contains(tree, "'rm' '-rf' '--' '" + temp + "/v1.tree' '" + temp + "/v1.tree.torrent'"));
+  auto tgz = words_of("tgz");
+  EXPECT_FALSE(contains(tgz, "'--tree'"));
+  EXPECT_TRUE(std::filesystem::exists(path("v1.tgz.torrent")));
+  EXPECT_THROW(run({"create_torrent"}, {{"tag", "v1"}, {"files_path", "/srv/r"}, {"transfer_mode", "zip"}}), failure);
 }
 
 TEST_F(ctl_tasks, backup_trackers_are_in_the_torrent_and_each_tracker_gets_it) {

@@ -48,6 +48,10 @@ struct murder_config {
   // The seeder serves repeats of a piece at once, as a plain BitTorrent seed
   // does, instead of sending about one copy first (murder_client seed --every-request).
   bool seed_every_request = false;
+  // transfer_mode = "tree" | "tgz": how a release travels (deploy_layout.hpp).
+  // tree sends the files themselves, so a host holding an earlier release
+  // fetches only what changed; tgz sends one tarball, as the original did.
+  std::string transfer_mode = "tree";
   // piece_size = 262144: murder_make_torrent --piece-size (0: its own rule).
   int piece_size = 0;
   // max_upload_rate = 3125, max_download_rate = 3125: kB/s caps for the

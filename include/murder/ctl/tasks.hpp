@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "murder/core/deploy_layout.hpp"
 #include "murder/ctl/config.hpp"
 #include "murder/ctl/transport.hpp"
 
@@ -32,6 +33,8 @@ struct deploy_values {
   bool path_is_file = false;
   bool do_not_download_torrent = false;
   int stall_timeout = 0;         // stall_timeout=S: peers give up after S s without progress (0: client's 60)
+  transfer_mode mode = transfer_mode::tree;  // transfer_mode=, else murder.toml's; path_is_file: always tgz
+  std::string base_tag;          // base_tag=TAG: tree peers reuse destination_path/TAG (else they find one)
 };
 
 // Throws failure(usage) for an unknown key, naming it and listing the known ones.
@@ -60,8 +63,9 @@ struct task_env {
   std::string torrent_contents;  // the local .torrent, read once by peer's check
   std::chrono::seconds command_timeout{3600};
 
-  // TEMP/TAG.tgz and TEMP/TAG.tgz.torrent, on the hosts and on the workstation.
-  std::string payload_path() const { return values.temp_path + "/" + values.tag + ".tgz"; }
+  // TEMP/TAG.tgz (tree: TEMP/TAG.tree) and its .torrent, on the hosts and on the workstation.
+  bool tree() const { return values.mode == transfer_mode::tree && !values.path_is_file; }
+  std::string payload_path() const { return values.temp_path + "/" + values.tag + (tree() ? ".tree" : ".tgz"); }
   std::string torrent_path() const { return payload_path() + ".torrent"; }
   std::filesystem::path local_torrent_path() const;
 };

@@ -68,12 +68,32 @@ module Capistrano
     end
 
     def make_torrent_command(tag, files)
-      command(program("murder_make_torrent"), files, tracker_words, "--tag", tag, "--temp", temp_path)
+      command(program("murder_make_torrent"), files, tracker_words, "--tag", tag, "--temp", temp_path, tree_words)
+    end
+
+    # cap deploy in tree mode: the release goes to the seeder once, as a
+    # tarball, into a private directory (mktemp -d), is unpacked there with
+    # its modes and times, and murder_make_torrent --tree snapshots it as
+    # TEMP/TAG.tree; the unpacked copy is removed whatever happens.
+    def make_tree_torrent_from_archive(backend, archive, tag)
+      prefix = "#{temp_path}/murder-release."
+      dir = backend.capture(command("mktemp", "-d", "--", "#{prefix}XXXXXX"))
+      raise "mktemp printed #{dir.inspect}, not a name beginning with #{prefix}" unless
+        dir.start_with?(prefix) && !dir.include?("\n")
+      begin
+        backend.upload!(archive, "#{dir}/release.tgz")
+        backend.execute(command("mkdir", "--", "#{dir}/tree") + " && " +
+                        command("tar", "--no-same-owner", "-xzpf", "#{dir}/release.tgz", "-C", "#{dir}/tree"))
+        puts "Creating torrent..."
+        backend.execute(make_torrent_command(tag, "#{dir}/tree"))
+      ensure
+        backend.execute(command("rm", "-rf", "--", dir), raise_on_non_zero_exit: false)
+      end
     end
 
     def seed_command(host, tag)
       command(program("murder_client"), "seed", host.hostname, "--home", murder_path, "--tag", tag, "--temp",
-              temp_path, "--daemon", "--unless-running", metrics_words("seed", tag), peer_filter_words)
+              temp_path, tree_words, "--daemon", "--unless-running", metrics_words("seed", tag), peer_filter_words)
     end
 
     # murder_client peer for TAG on HOST, delivering into destination.
@@ -87,7 +107,7 @@ module Capistrano
         words << "--no-tag-directory"
       end
       words << "--replace" if flag?("unsafe_please_delete")
-      words
+      words + tree_words + base_words
     end
 
     # Stops murder's ROLE process of TAG (every one of the role without a tag);

@@ -70,7 +70,33 @@ module Capistrano
     end
 
     def temp_path = env_or_default("temp_path", :default_temp_path)
-    def payload(the_tag) = "#{temp_path}/#{the_tag}.tgz"
+
+    # How the release travels (`set :murder_transfer_mode`, ENV transfer_mode):
+    # "tree" (the default) sends its files, so a host holding an earlier
+    # release fetches only what changed; "tgz" sends one tarball, as the
+    # original did. A single file (path_is_file) always goes as it is.
+    def transfer_mode
+      mode = env_or_default("transfer_mode", :murder_transfer_mode)
+      mode = "tree" if mode.empty?
+      stop_run "unknown transfer mode '#{mode}' (use tree or tgz)" unless %w[tree tgz].include?(mode)
+      mode
+    end
+
+    def tree? = transfer_mode == "tree" && !flag?("path_is_file")
+    def tree_words = tree? ? ["--tree"] : []
+
+    # The earlier release a tree peer reuses: ENV base_tag (destination_path/TAG),
+    # else `set :murder_base, DIR` (cap deploy sets it to current_path), else
+    # murder_client's own choice among the destination's directories.
+    def base_words
+      return [] unless tree?
+      base_tag = ENV["base_tag"].to_s
+      return ["--base-tag", base_tag] unless base_tag.empty?
+      base = fetch(:murder_base, "").to_s
+      base.empty? ? [] : ["--base", base]
+    end
+
+    def payload(the_tag) = "#{temp_path}/#{the_tag}#{tree? ? '.tree' : '.tgz'}"
     def torrent(the_tag) = "#{payload(the_tag)}.torrent"
 
     # Through fetch every time: the default is a lambda over shared_path.

@@ -32,14 +32,15 @@ namespace :murder do
     murder.stop_on(murder.trackers, "tracker")
   end
 
-  desc "Pack files_path on the seeder into TEMP/TAG.tgz, make its .torrent, fetch it, hand it to the tracker"
+  desc "Snapshot files_path on the seeder as TEMP/TAG.tree (tgz mode: pack TEMP/TAG.tgz), make its .torrent, fetch it, hand it to the tracker"
   task :create_torrent do
     tag = murder.require_tag
     files = murder.files_path
     on murder.seeder do
-      # murder_make_torrent writes TEMP/TAG.tgz (the packed tree, or a copy of
-      # a single file) and its torrent, each to a private temporary file then
-      # renamed into place: nothing planted in TEMP is written through.
+      # murder_make_torrent writes TEMP/TAG.tree (a private snapshot of the
+      # files; tgz mode: TEMP/TAG.tgz, the packed tree, or a copy of a single
+      # file) and its torrent, each to a private temporary place then renamed
+      # into place: nothing planted in TEMP is written through.
       execute murder.make_torrent_command(tag, files)
     end
     if murder.flag?("do_not_download_torrent")
@@ -52,7 +53,7 @@ namespace :murder do
     murder.register_with_trackers(tag, torrent_bytes)
   end
 
-  desc "Fetch TEMP/TAG.tgz.torrent from the seeder to this machine"
+  desc "Fetch TEMP/TAG.tree.torrent (tgz mode: TEMP/TAG.tgz.torrent) from the seeder to this machine"
   task :download_torrent do
     tag = murder.require_tag
     FileUtils.mkdir_p(murder.temp_path)
@@ -69,7 +70,7 @@ namespace :murder do
     on(murder.seeder) { |host| execute murder.seed_command(host, tag) }
   end
 
-  desc "Download TAG on every peer and extract it into destination_path/TAG/ (atomically)"
+  desc "Download TAG on every peer into destination_path/TAG/ (atomically), reusing an earlier release's unchanged files"
   task :peer do
     tag = murder.require_tag
     destination = murder.destination_path
@@ -125,11 +126,11 @@ namespace :murder do
     end
   end
 
-  desc "Remove TEMP/TAG.tgz and its .torrent from peers and seeder"
+  desc "Remove TEMP/TAG.tree (or TAG.tgz) and its .torrent from peers and seeder"
   task :clean_temp_files do
     tag = murder.require_tag
     on((murder.peers + [murder.seeder]).uniq) do
-      execute murder.command("rm", "-f", "--", murder.payload(tag), murder.torrent(tag))
+      execute murder.command("rm", "-rf", "--", murder.payload(tag), murder.torrent(tag))
     end
   end
 end

@@ -30,6 +30,8 @@ namespace :murder do
     ENV.delete("no_tag_directory")
     ENV.delete("path_is_file")
     tag = murder.require_tag
+    # A tree deploy reuses the release `current` points to on each server.
+    set :murder_base, current_path.to_s
     Dir.mktmpdir("murder-release") do |dir|
       archive = File.join(dir, "#{tag}.tgz")
       packed = system("tar", "-czf", archive, "--exclude=.git*", "-C", fetch(:murder_source), ".")
@@ -37,10 +39,14 @@ namespace :murder do
       on murder.seeder do
         execute murder.command("mkdir", "-p", murder.temp_path)
         puts "Uploading release to seeder..."
-        murder.upload_file(self, archive, murder.payload(tag))
-        puts "Creating torrent..."
-        execute murder.command(murder.program("murder_make_torrent"), murder.payload(tag), murder.tracker_words,
-                               murder.torrent(tag))
+        if murder.tree?
+          murder.make_tree_torrent_from_archive(self, archive, tag)
+        else
+          murder.upload_file(self, archive, murder.payload(tag))
+          puts "Creating torrent..."
+          execute murder.command(murder.program("murder_make_torrent"), murder.payload(tag), murder.tracker_words,
+                                 murder.torrent(tag))
+        end
       end
     end
     invoke "murder:download_torrent"

@@ -75,8 +75,13 @@ struct transfer::impl {
     std::vector<lt::alert*> alerts;
     session->pop_alerts(&alerts);
     for (lt::alert* a : alerts) {
+      // What the torrent set aside (set_aside) still says of its old place is no news.
+      const auto* about = dynamic_cast<lt::torrent_alert*>(a);
+      if (about && about->handle != handle) continue;
       if (auto* file_error = lt::alert_cast<lt::file_error_alert>(a)) {
-        storage_error = "cannot write " + options.saveas.string() + ": " + file_error->error.message();
+        const std::string file = file_error->filename();
+        storage_error = "cannot write " + (file.empty() ? options.saveas.string() : file) + ": " +
+                        file_error->error.message();
       } else if (auto* torrent_error = lt::alert_cast<lt::torrent_error_alert>(a)) {
         storage_error = "cannot use " + options.saveas.string() + ": " + torrent_error->error.message();
       } else if (auto* tracker_error = lt::alert_cast<lt::tracker_error_alert>(a)) {

@@ -30,7 +30,10 @@ std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::pa
   deliver_directory(target, options, [&](const fs::path& staging) {
     transfer_options how = job.transfer;
     how.saveas = staging;
-    auto base = job.base;
+    // On the seeder's own host the snapshot it serves is this very release.
+    std::error_code ec;
+    const bool snapshot = job.extract_to && job.transfer.saveas != target && fs::is_directory(job.transfer.saveas, ec);
+    auto base = snapshot ? std::optional<fs::path>(job.transfer.saveas) : job.base;
     if (!base && job.find_base) base = find_base(manifest, target);
     if (base) {
       auto started = std::chrono::steady_clock::now();

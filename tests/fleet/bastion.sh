@@ -43,7 +43,7 @@ murderctl() {
     "$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs" "$@"
 }
 TAG="jump$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 make_tree "$SANDBOX/release" 8
 want=$(tree_digest "$SANDBOX/release")
 

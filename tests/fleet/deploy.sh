@@ -12,7 +12,7 @@ fleet_up "$N" 500mbit
 fleet_config "$SANDBOX/murder.toml"
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 TAG="fleet$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 
 make_tree "$SANDBOX/release" 24
 want=$(tree_digest "$SANDBOX/release")

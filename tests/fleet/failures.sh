@@ -11,7 +11,7 @@ fleet_up "$N"
 fleet_config "$SANDBOX/murder.toml"
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml")
 EVIL_TAG="t\$(touch pwned1);\`touch pwned2\`'q"
-at_exit 'rm -f "/tmp/$EVIL_TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$EVIL_TAG.tgz.torrent" "/tmp/$EVIL_TAG.tree.torrent"'
 "${CTL[@]}" distribute_files > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "distribute_files failed"; }
 
 # row TASK HOST FILE: the table row of HOST for TASK.

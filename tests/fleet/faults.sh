@@ -20,6 +20,7 @@ H=("${FLEET_HOSTS[@]}")
 cat > "$SANDBOX/murder.toml" <<TOML
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
+transfer_mode = "tgz"  # the original's mode; tree mode's faults are in incremental.sh
 [roles]
 tracker = "${H[0]}"
 seeder = "${H[0]}"
@@ -30,7 +31,7 @@ connect_timeout = 5
 TOML
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 PEERS=(1 2 3 4 5 6 7 8)
-at_exit 'rm -f /tmp/f[1-9]-$$.tgz.torrent'
+at_exit 'rm -f /tmp/f[1-9]-$$.tgz.torrent /tmp/f[1-9]-$$.tree.torrent'
 
 make_tree "$SANDBOX/release" 48
 want=$(tree_digest "$SANDBOX/release")
@@ -40,16 +41,6 @@ pid_on() { cat "$(on_h "$1" "/srv/murder/run/$2.pid")"; }
 row() { jq -r --arg h "${H[$2]}" --arg t "$3" '.results[] | select(.host == $h and .task == $t) |
           "\(.result) \(.error) \(.detail)"' "$1"; }
 
-# percent I TAG: the last progress figure host I reported for TAG (0 before any).
-# murderctl's host log holds what it read of each peer's status file (murder_client
-# status --json, docs/STATUS.md), as it follows the peers it started detached.
-percent() {
-  local line
-  line=$(grep -a "\"event\":\"status\",\"pidfile\":\"[^\"]*/peer-$2.pid\"" "$SANDBOX/logs/${H[$1]}.log" 2>/dev/null | tail -1)
-  if [ -z "$line" ]; then echo 0; return; fi
-  echo "$line" | jq -r 'if .figures.bytes_total > 0 then (1000 * .figures.bytes_done / .figures.bytes_total | floor) / 10 else 0 end'
-}
-reached() { awk -v p="$(percent "$1" "$2")" -v w="$3" 'BEGIN { exit !(p >= w) }'; }
 any_reached() { local i; for i in "${PEERS[@]}"; do reached "$i" "$1" "$2" && return 0; done; return 1; }
 all_reached() { local tag=$1 p=$2 i; shift 2; for i in "$@"; do reached "$i" "$tag" "$p" || return 1; done; }
 

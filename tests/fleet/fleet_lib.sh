@@ -393,6 +393,18 @@ tree_digest() {
     sha256sum | cut -d' ' -f1
 }
 
+# percent I TAG: the last progress figure host I reported for TAG (0 before any),
+# for a test that runs murderctl with --log-dir "$SANDBOX/logs".
+# murderctl's host log holds what it read of each peer's status file (murder_client
+# status --json, docs/STATUS.md), as it follows the peers it started detached.
+percent() {
+  local line
+  line=$(grep -a "\"event\":\"status\",\"pidfile\":\"[^\"]*/peer-$2.pid\"" "$SANDBOX/logs/${FLEET_HOSTS[$1]}.log" 2>/dev/null | tail -1)
+  if [ -z "$line" ]; then echo 0; return; fi
+  echo "$line" | jq -r 'if .figures.bytes_total > 0 then (1000 * .figures.bytes_done / .figures.bytes_total | floor) / 10 else 0 end'
+}
+# reached I TAG P: host I reported at least P percent of TAG.
+reached() { awk -v p="$(percent "$1" "$2")" -v w="$3" 'BEGIN { exit !(p >= w) }'; }
 # murder_processes_on I: pids of murder programs running on host I.
 murder_processes_on() {
   local pid

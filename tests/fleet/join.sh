@@ -16,6 +16,7 @@ write_config() {  # write_config [TOML LINE]
   cat > "$SANDBOX/murder.toml" <<TOML
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
+transfer_mode = "tgz"  # the test hands the .tgz torrent to murder_client itself
 ${1:-}
 [roles]
 tracker = "${H[0]}"
@@ -27,7 +28,7 @@ TOML
 }
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml")
 TAG="join$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 make_tree "$SANDBOX/release" 4
 
 write_config 'allowed_networks = ["198.18.0.8/30"]'

@@ -27,7 +27,7 @@ fleet_config "$SANDBOX/located.toml" "$locations"
 # cores' % busy during the deploy).
 run() {
   local name=$1 config=$2 tag="loc$$$1" before after size
-  at_exit "rm -f /tmp/$tag.tgz.torrent"
+  at_exit "rm -f /tmp/$tag.tgz.torrent /tmp/$tag.tree.torrent"
   before=$(fleet_crossed_bytes)
   local mark; mark=$(cpu_now)
   "$BIN/murderctl" -c "$config" --format json deploy tag="$tag" files_path="$SANDBOX/release" > "$SANDBOX/$name.json" ||

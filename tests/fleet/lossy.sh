@@ -14,7 +14,7 @@ fleet_up "$N" 100mbit
 fleet_config "$SANDBOX/murder.toml"
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 TAG="lossy$$"
-at_exit 'rm -f /tmp/$TAG-*.tgz.torrent'
+at_exit 'rm -f /tmp/$TAG-*.tgz.torrent /tmp/$TAG-*.tree.torrent'
 
 make_tree "$SANDBOX/release" 32
 want=$(tree_digest "$SANDBOX/release")

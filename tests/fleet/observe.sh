@@ -17,7 +17,7 @@ fleet_up "$N" 100mbit
 fleet_config "$SANDBOX/murder.toml" "max_download_rate = 1000" 'metrics_dir = "/srv/metrics"'
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 TAG="watch$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 for i in $(seq 0 $((N - 1))); do mkdir "/proc/${FLEET_KEEPER[$i]}/root/srv/metrics"; done
 mkdir -p "$SANDBOX/release"
 head -c $((24 * 1024 * 1024)) /dev/urandom > "$SANDBOX/release/data.bin"

@@ -31,7 +31,7 @@ CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 [ "$(grep -c " check_install  ok .*murder $version in /opt/murder" "$SANDBOX/out")" -eq "$N" ] ||
   { cat "$SANDBOX/out"; fail "check_install did not find $version on every host"; }
 TAG="deb$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 make_tree "$SANDBOX/release" 4
 "${CTL[@]}" deploy tag="$TAG" files_path="$SANDBOX/release" > "$SANDBOX/out" || { cat "$SANDBOX/out"; fail "deploy from the package failed"; }
 want=$(tree_digest "$SANDBOX/release")

@@ -14,7 +14,7 @@ CAP_KBPS=3125
 fleet_config "$SANDBOX/murder.toml" "max_download_rate = $CAP_KBPS"
 CTL=("$BIN/murderctl" -c "$SANDBOX/murder.toml" --log-dir "$SANDBOX/logs")
 TAG="cap$$"
-at_exit 'rm -f "/tmp/$TAG.tgz.torrent"'
+at_exit 'rm -f "/tmp/$TAG.tgz.torrent" "/tmp/$TAG.tree.torrent"'
 mkdir -p "$SANDBOX/release"
 head -c $((64 * 1024 * 1024)) /dev/urandom > "$SANDBOX/release/data.bin"
 

@@ -75,12 +75,12 @@ refused_torrent() {
   grep -E "^\*  +peer +FAILED .*$1" out > /dev/null || { cat out; fail "peer did not say '$1'"; }
   echo "   $(grep FAILED out | head -1)"
 }
-mv tmp/t1.tgz.torrent good.torrent
-ln -s "$SANDBOX/good.torrent" tmp/t1.tgz.torrent
-refused_torrent "refusing to use .*t1.tgz.torrent: it is a symbolic link"
-rm tmp/t1.tgz.torrent && cp good.torrent tmp/t1.tgz.torrent && chmod 0666 tmp/t1.tgz.torrent
+mv tmp/t1.tree.torrent good.torrent
+ln -s "$SANDBOX/good.torrent" tmp/t1.tree.torrent
+refused_torrent "refusing to use .*t1.tree.torrent: it is a symbolic link"
+rm tmp/t1.tree.torrent && cp good.torrent tmp/t1.tree.torrent && chmod 0666 tmp/t1.tree.torrent
 refused_torrent "others may write it \(mode 0666\)"
-chmod 0644 tmp/t1.tgz.torrent && chown 65534:65534 tmp/t1.tgz.torrent
+chmod 0644 tmp/t1.tree.torrent && chown 65534:65534 tmp/t1.tree.torrent
 refused_torrent "belongs to uid 65534"
 for h in 127.0.3.1 127.0.3.2; do [ ! -e "fleet/$h/out1" ] || fail "$h: a refused torrent was installed"; done
 pass "the workstation's .torrent is refused as a link, writable by others, or another user's"

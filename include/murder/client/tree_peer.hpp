@@ -16,8 +16,11 @@
 namespace murder::client {
 
 // Delivers the release to `target` and returns its transfer, serving the
-// release from there. On any failure (a stall, a stop signal, a full disk)
-// the target and the base are as they were and nothing is left beside them.
+// release from there. The base is the seeder's snapshot when the job's SAVEAS
+// is one on this host (TEMP/TAG.tree), else the job's base, else (with
+// find_base) the best of the target's siblings. On any failure (a stall, a
+// stop signal, a full disk) the target and the base are as they were and
+// nothing is left beside them.
 std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const std::filesystem::path& target,
                                                const extract_options& options, progress_reporter& progress,
                                                std::shared_ptr<spdlog::logger> log);

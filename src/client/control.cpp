@@ -1,6 +1,8 @@
 #include "murder/client/control.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
@@ -61,7 +63,21 @@ int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::se
   return 0;
 }
 
-int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json) {
+namespace {
+
+bool still_downloading(const std::filesystem::path& pidfile) {
+  auto figures = read_status(status_path_for(pidfile));
+  return figures && figures->state == "downloading" && read_live_pid(pidfile);
+}
+
+}  // namespace
+
+int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json, std::chrono::milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline &&
+         std::any_of(pidfiles.begin(), pidfiles.end(), still_downloading)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   int status = 0;
   for (const auto& path : pidfiles) {
     auto pid = read_live_pid(path);

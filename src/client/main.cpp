@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
     const auto& c = std::get<murder::client::client_command>(parsed);
     switch (c.what) {
       case mode::stop: return murder::client::run_stop(c.pidfiles, std::chrono::seconds(c.grace), c.json);
-      case mode::status: return murder::client::run_status(c.pidfiles, c.json);
+      case mode::status:
+        return murder::client::run_status(c.pidfiles, c.json,
+                                          std::chrono::milliseconds(static_cast<long long>(c.wait * 1000)));
       case mode::install_bundle: return murder::client::run_install_bundle(c.home);
       case mode::peer:
         return events_on_failure(c.peer.json, [&] {

@@ -10,6 +10,7 @@
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
 #include "murder/core/process.hpp"
+#include "murder/ctl/connection_pool.hpp"
 #include "murder/ctl/report.hpp"
 #include "murder/ctl/runner.hpp"
 
@@ -61,7 +62,9 @@ int run_command(const command_options& options) {
   auto plan = expand_tasks(task_words);
 
   ssh_library ssh;
-  auto hosts = options.local_root.empty() ? make_ssh_transport(config.ssh, config.user)
+  // SSH sessions stay open from task to task, as many as are worked on at once.
+  const auto kept = static_cast<std::size_t>(std::max(1, config.ssh.concurrency));
+  auto hosts = options.local_root.empty() ? make_reusing_transport(make_ssh_transport(config.ssh, config.user), kept)
                                           : make_local_transport(options.local_root);
   task_env env(config, resolve_values(config, parse_assignments(assignments)), *hosts);
   env.bundle = options.bundle.empty() ? default_bundle_path() : options.bundle;
@@ -70,8 +73,9 @@ int run_command(const command_options& options) {
   run_options run;
   run.concurrency = config.ssh.concurrency;
   // Per host at once (at most `concurrency`, at most every host): its SSH
-  // socket (or the local transport's pipes), and its log.
-  constexpr std::uint64_t files_per_host = 4, files_besides = 64;
+  // socket (or the local transport's pipes), and its log; and as many idle
+  // sessions kept open.
+  constexpr std::uint64_t files_per_host = 5, files_besides = 64;
   const std::uint64_t host_count = config.peers.size() + config.trackers.size() + 1;
   const std::uint64_t at_once = std::min<std::uint64_t>(static_cast<std::uint64_t>(run.concurrency), host_count);
   ensure_open_files(at_once * files_per_host + files_besides, std::to_string(at_once) + " hosts at once");

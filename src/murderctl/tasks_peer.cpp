@@ -64,8 +64,11 @@ std::string peer(host_call& call) {
 
 std::string finish_peer(host_call& call) {
   const auto& env = call.env();
+  // Each look waits on the host while the peer downloads, up to 2 s: the end
+  // is heard of at once, and murder_client starts there once every 2 s at
+  // most (a percent of a core, while the swarm wants the CPU).
   const auto status = shell_command({env.layout.program("murder_client"), "status", "--json", "--home", env.layout.root,
-                                     "--role", "peer", "--tag", env.values.tag});
+                                     "--role", "peer", "--tag", env.values.tag, "--wait", "2"});
   // murder_client fails by itself after stall_timeout without progress; a
   // peer that stops counting without saying so (stopped, hung) is given up
   // this long after its last progress.
@@ -94,23 +97,13 @@ std::string finish_peer(host_call& call) {
     }
     call.report_bytes(f.bytes_done, f.bytes_total);
     auto now = std::chrono::steady_clock::now();
-    // Each look starts murder_client on the host: about every 2 s keeps that to
-    // a percent of a core there, while the swarm wants the CPU; sooner when
-    // the rate so far says the peer is about to finish, and every half second
-    // until a rate is known (a small payload is done in that).
-    auto next_look = std::chrono::milliseconds(last_done == 0 ? 500 : 2000);
     if (f.bytes_done != last_done) {
-      double rate = static_cast<double>(f.bytes_done - last_done) /
-                    std::max(0.001, std::chrono::duration<double>(now - last_change).count());
-      auto left = std::chrono::milliseconds(static_cast<long long>(1000.0 * static_cast<double>(f.bytes_total - f.bytes_done) / rate));
-      next_look = std::clamp(left + std::chrono::milliseconds(100), std::chrono::milliseconds(200), next_look);
       last_done = f.bytes_done;
       last_change = now;
     } else if (now - last_change > patience) {
       throw failure(exit_code::network, call.host() + ": the peer made no progress for " +
                                             std::to_string(patience.count()) + " s and said nothing");
     }
-    std::this_thread::sleep_for(next_look);
   }
 }
 

@@ -52,7 +52,7 @@ for f in $(seq 0 $((files - 1))); do
   dir="$release1/app/d$((f % 32))"
   [ -d "$dir" ] || mkdir -p "$dir"
   size=$(( (4 + (f * 37) % 121) * 1024 ))
-  if [ $((f % 2)) = 0 ]; then head -c $((size * 3 / 4)) /dev/urandom | base64 -w 76 | head -c "$size" > "$dir/f$f.txt"
+  if [ $((f % 2)) = 0 ]; then head -c $((size * 3 / 4)) /dev/urandom | base64 -w 76 > "$dir/f$f.txt" && truncate -s "$size" "$dir/f$f.txt"
   else head -c "$size" /dev/urandom > "$dir/f$f.bin"; fi
 done
 ln -s d0 "$release1/app/latest"
@@ -106,7 +106,9 @@ for run in $(seq 1 "$RUNS"); do
         ;;
     esac
     times[$method]+="$SECS "; busy[$method]+="$(cpu_busy "$mark") "
-    echo "  run $run $method: $SECS s (CPU $(echo "${busy[$method]}" | awk '{ print $NF }') % busy)"
+    cp "$SANDBOX/$tag.json" "$BENCH_OUT/incremental-$tag.json"
+    phases=$(jq -r '[.results | group_by(.task)[] | "\(.[0].task) \(map(.seconds) | max)"] | join(", ")' "$SANDBOX/$tag.json")
+    echo "  run $run $method: $SECS s (CPU $(echo "${busy[$method]}" | awk '{ print $NF }') % busy; slowest host a task: $phases)"
     # The full deploys' trees go, so that the disk holds one run's at a time.
     for i in $(seq 1 "$N"); do rm -rf "/proc/${FLEET_KEEPER[$i]}/root/srv/full-$run" "/proc/${FLEET_KEEPER[$i]}/root/srv/tgz-$run"; done
     [ "$method" != incremental ] || for i in $(seq 1 "$N"); do rm -rf "/proc/${FLEET_KEEPER[$i]}/root/srv/app/$tag"; done

@@ -158,7 +158,7 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
                          "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
                          "'--replace' '--tree' '--base-tag' 'v0 $(x)' '--detach'");
   EXPECT_EQ(commands[3], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
-                         "'--tag' 'v1'\\''$(touch x)'");
+                         "'--tag' 'v1'\\''$(touch x)' '--wait' '2'");
 }
 
 TEST_F(ctl_tasks, the_transfer_mode_chooses_the_torrent_and_the_words_of_each_program) {

@@ -19,6 +19,7 @@ struct client_command {
   std::string logfile;                           // peer and seed: empty for stderr
   std::vector<std::filesystem::path> pidfiles;   // stop and status
   int grace = 10;                                // stop: seconds before SIGKILL
+  double wait = 0;                               // status: seconds to wait while a peer downloads
   bool json = false;                             // stop and status
   std::filesystem::path home;                    // install-bundle
 };

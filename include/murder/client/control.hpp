@@ -18,8 +18,11 @@ int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::se
 
 // Prints "running pid N: FILE" or "not running: FILE" per pidfile, or with
 // `json` a "status" event each. Returns 0 when every named process runs, 1
-// otherwise.
-int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json = false);
+// otherwise. With `wait` > 0, first waits up to that long while any of them
+// is a running peer still downloading: a front end following a peer asks
+// once and hears of its end at once, without asking over and over.
+int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json = false,
+               std::chrono::milliseconds wait = std::chrono::milliseconds(0));
 
 // Puts a bundle in place: run as HOME/.bundle-new/bin/murder_client, the
 // bundle unpacked there by the front end, it swaps HOME/bin and HOME/lib for

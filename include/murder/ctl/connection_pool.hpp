@@ -1,0 +1,20 @@
+#pragma once
+// Keeps a run's connections open between its tasks: a deploy's eight tasks
+// reach each host over one SSH session instead of eight, each of which would
+// cost a key exchange, an authentication and a new sshd on the host.
+//
+// A connection goes back to the pool when its task is done with it, unless an
+// operation on it failed; at most `capacity` idle connections are kept (the
+// oldest go first). A pooled connection that fails on its first use (the host
+// closed it while it was idle) is replaced by a new one once, transparently.
+
+#include <cstddef>
+#include <memory>
+
+#include "murder/ctl/transport.hpp"
+
+namespace murder::ctl {
+
+std::unique_ptr<transport> make_reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity);
+
+}  // namespace murder::ctl

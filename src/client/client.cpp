@@ -235,6 +235,8 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   }
   if (tree && !job.extract_to) check_extract_target(job.transfer.saveas, options);
   if (!tree) claim_payload_file(job.transfer.saveas);
+  peer_job loaded = job;  // the torrent read once
+  loaded.transfer.info = info;
   std::optional<background_child> child;
   if (job.detach || (job.seed_after > 0 && !job.foreground)) child = detach("murder_client");
   pidfile pid;
@@ -249,7 +251,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   // Detached: the caller goes on now and follows the status file.
   if (job.detach) child->report(0);
   try {
-    return download_and_deliver(job, tree, options, status, started, log, child);
+    return download_and_deliver(loaded, tree, options, status, started, log, child);
   } catch (const failure& e) {
     status.failed(e.code(), e.what());
     throw;

@@ -23,37 +23,66 @@ namespace lt = libtorrent;
 
 namespace {
 
-// Opens the regular file `rel` below the directory `root` without following
-// any link on the way; -1 when there is none.
-int open_beneath(int root, const std::string& rel) {
-  int dir = root;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t slash = rel.find('/', start);
-    std::string part = rel.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    const bool last = slash == std::string::npos;
-    int next = ::openat(dir, part.c_str(),
-                        last ? O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dir != root) ::close(dir);
-    if (next < 0 || last) {
-      struct stat st {};
-      if (next >= 0 && (::fstat(next, &st) != 0 || !S_ISREG(st.st_mode))) {
-        ::close(next);
-        return -1;
-      }
-      return next;
+// Opens regular files below a directory without following any link on the
+// way, keeping the last directory open: a release's files come directory by
+// directory.
+class beneath {
+ public:
+  explicit beneath(int root) : root_(root) {}
+  ~beneath() { forget(); }
+  beneath(const beneath&) = delete;
+  beneath& operator=(const beneath&) = delete;
+
+  // The file `rel` opened for reading; -1 when there is no such regular file.
+  int open(const std::string& rel) {
+    const auto slash = rel.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string() : rel.substr(0, slash);
+    if (dir != dir_path_ || dir_fd_ < 0) {
+      forget();
+      dir_fd_ = walk(dir);
+      dir_path_ = dir;
+      if (dir_fd_ < 0) return -1;
     }
-    dir = next;
-    start = slash + 1;
+    int fd = ::openat(dir_fd_, rel.c_str() + (slash == std::string::npos ? 0 : slash + 1),
+                      O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+      ::close(fd);
+      return -1;
+    }
+    return fd;
   }
-}
+
+ private:
+  // The directory `dir` below the root, each component opened without following a link.
+  int walk(const std::string& dir) const {
+    int at = ::dup(root_);
+    for (std::size_t start = 0; at >= 0 && start < dir.size();) {
+      std::size_t end = dir.find('/', start);
+      if (end == std::string::npos) end = dir.size();
+      int next = ::openat(at, dir.substr(start, end - start).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      ::close(at);
+      at = next;
+      start = end + 1;
+    }
+    return at;
+  }
+  void forget() {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+    dir_fd_ = -1;
+  }
+
+  int root_;
+  std::string dir_path_;
+  int dir_fd_ = -1;
+};
 
 // Reuses one file: each of its pieces read from the base that hashes right
 // is written at the same place in the staging file.
 class file_reuser {
  public:
   file_reuser(const lt::torrent_info& info, int base_root, const fs::path& staging, std::vector<char>& have)
-      : info_(info), base_root_(base_root), staging_(staging), have_(have),
+      : info_(info), base_(base_root), staging_(staging), have_(have),
         buffer_(static_cast<size_t>(info.piece_length())), zeros_(buffer_.size(), '\0') {}
 
   std::uint64_t reuse(lt::file_index_t index, const std::string& rel) {
@@ -61,7 +90,7 @@ class file_reuser {
     const std::int64_t size = files.file_size(index);
     const lt::peer_request first = files.map_file(index, 0, 0);
     if (first.start != 0) return 0;  // not piece-aligned: its pieces are shared with other files
-    int in = open_beneath(base_root_, rel);
+    int in = base_.open(rel);
     if (in < 0) return 0;
     fd_closer close_in(in);
     int out = -1;
@@ -87,8 +116,11 @@ class file_reuser {
  private:
   int open_output(const std::string& rel, std::int64_t size) {
     const fs::path path = staging_ / rel;
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
+    if (path.parent_path() != made_) {  // the directories are made once, for the first file reused in them
+      std::error_code ec;
+      fs::create_directories(path.parent_path(), ec);
+      made_ = path.parent_path();
+    }
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     // Its full size at once: libtorrent takes a file with every piece as complete only then.
     if (fd < 0 || ::ftruncate(fd, size) != 0) {
@@ -108,8 +140,9 @@ class file_reuser {
   }
 
   const lt::torrent_info& info_;
-  int base_root_;
+  beneath base_;
   const fs::path& staging_;
+  fs::path made_;
   std::vector<char>& have_;  // one byte a piece: threads write different pieces
   std::vector<char> buffer_;
   std::vector<char> zeros_;

@@ -46,6 +46,7 @@ struct transfer::impl {
   transfer_options options;
   std::shared_ptr<spdlog::logger> log;
   std::shared_ptr<const lt::torrent_info> info;
+  bool tree = false;  // a tree torrent (release_tree.hpp)
   std::shared_ptr<one_copy_figures> figures = std::make_shared<one_copy_figures>();
   std::unique_ptr<lt::session> session;
   lt::torrent_handle handle;
@@ -129,7 +130,7 @@ struct transfer::impl {
     // The session gets its own copy: libtorrent's thread changes it (file renames)
     // while this thread reads names and trackers from ours.
     atp.ti = std::make_shared<lt::torrent_info>(*info);
-    if (is_tree_torrent(*info)) {
+    if (tree) {
       atp.save_path = saveas.string();
       for (int i = 0; i < info->num_files(); ++i) {
         if (auto path = release_path(*info, i); !path.empty()) atp.renamed_files[lt::file_index_t{i}] = path;
@@ -189,7 +190,8 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
     : impl_(std::make_unique<impl>()) {
   impl_->options = options;
   impl_->log = std::move(log);
-  impl_->info = load_torrent(options.torrent);
+  impl_->info = options.info ? options.info : load_torrent(options.torrent);
+  impl_->tree = is_tree_torrent(*impl_->info);
   const auto& trackers = impl_->info->trackers();
   impl_->options.session.ip = resolve_host_address(options.session.ip, trackers.empty() ? "" : url_host(trackers.front().url));
   if (impl_->options.session.ip != options.session.ip) {
@@ -291,7 +293,7 @@ void transfer::download(progress_reporter& progress) {
 void transfer::verify_for_seeding() {
   auto& d = *impl_;
   std::error_code ec;
-  if (is_tree_torrent(*d.info) ? !fs::is_directory(d.options.saveas, ec) : !fs::is_regular_file(d.options.saveas, ec)) {
+  if (d.tree ? !fs::is_directory(d.options.saveas, ec) : !fs::is_regular_file(d.options.saveas, ec)) {
     throw failure(exit_code::bad_input, "payload " + d.options.saveas.string() + " does not exist");
   }
   if (!d.options.trust) {

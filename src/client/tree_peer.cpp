@@ -1,8 +1,6 @@
 #include "murder/client/tree_peer.hpp"
 
-#include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "murder/client/reuse_base.hpp"
 #include "murder/core/release_tree.hpp"
@@ -15,7 +13,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Reuse reads and hashes the base; more threads than this gain little on one disk.
-constexpr unsigned reuse_threads = 4;
+constexpr unsigned reuse_threads = 1;
 
 double megabytes(std::uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
 
@@ -23,7 +21,7 @@ double megabytes(std::uint64_t bytes) { return static_cast<double>(bytes) / 1e6;
 
 std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::path& target, const extract_options& options,
                                                progress_reporter& progress, std::shared_ptr<spdlog::logger> log) {
-  auto info = load_torrent(job.transfer.torrent);
+  auto info = job.transfer.info ? job.transfer.info : load_torrent(job.transfer.torrent);
   auto manifest = tree_manifest(*info, job.transfer.torrent.string());
   std::unique_ptr<transfer> t;
   fs::path staged;
@@ -37,8 +35,7 @@ std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::pa
     if (!base && job.find_base) base = find_base(manifest, target);
     if (base) {
       auto started = std::chrono::steady_clock::now();
-      const int threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, reuse_threads));
-      auto reused = reuse_base(*info, *base, staging, threads);
+      auto reused = reuse_base(*info, *base, staging, static_cast<int>(reuse_threads));
       how.have_pieces = std::move(reused.have_pieces);
       log->info("reused {:.1f} MB ({} files) from {} in {:.2f} s", megabytes(reused.bytes), reused.files, base->string(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

@@ -15,10 +15,15 @@
 #include "murder/client/progress.hpp"
 #include "murder/client/session.hpp"
 
+namespace libtorrent {
+class torrent_info;
+}
+
 namespace murder::client {
 
 struct transfer_options {
   std::filesystem::path torrent;
+  std::shared_ptr<const libtorrent::torrent_info> info;  // the torrent when already loaded (else read from `torrent`)
   std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer); a tree torrent's directory
   std::vector<bool> have_pieces;  // pieces already in place and verified (reuse_base.hpp); empty: none known
   session_options session;

@@ -115,6 +115,21 @@ void copy_all(const lt::create_torrent& torrent, const fs::path& source, const f
 
 }  // namespace
 
+int tree_piece_size(const std::vector<tree_entry>& entries) {
+  std::uint64_t bytes = 0;
+  for (const auto& e : entries) bytes += e.type == tree_entry::kind::file ? e.size : 0;
+  constexpr int smallest = 16 * 1024;
+  for (int size = piece_size_for(bytes); size > smallest; size /= 2) {
+    std::uint64_t pad = 0;
+    for (const auto& e : entries) {
+      const auto piece = static_cast<std::uint64_t>(size);
+      if (e.type == tree_entry::kind::file && e.size % piece != 0) pad += piece - e.size % piece;
+    }
+    if (pad * 4 <= bytes) return size;
+  }
+  return smallest;
+}
+
 tree_torrent_summary make_tree_torrent(const tree_torrent_spec& spec, const fs::path& out) {
   const fs::path source = fs::absolute(spec.torrent.payload);
   auto entries = scan_tree(source, spec.skip_git);
@@ -130,8 +145,7 @@ tree_torrent_summary make_tree_torrent(const tree_torrent_spec& spec, const fs::
     throw failure(exit_code::bad_input, "cannot send " + source.string() +
                                             " in tree mode: it holds no file data (send it as a tgz instead)");
   }
-  const int piece_size =
-      spec.torrent.piece_size > 0 ? spec.torrent.piece_size : piece_size_for(static_cast<std::uint64_t>(storage.total_size()));
+  const int piece_size = spec.torrent.piece_size > 0 ? spec.torrent.piece_size : tree_piece_size(entries);
   lt::create_torrent torrent(storage, piece_size, lt::create_torrent::v1_only | lt::create_torrent::canonical_files);
   torrent.set_priv(true);
   torrent.set_creator("murder");

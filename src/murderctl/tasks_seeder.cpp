@@ -76,7 +76,9 @@ std::string start_seeding(host_call& call) {
   std::vector<std::string> words = {env.layout.program("murder_client"), "seed", call.host(), "--home", env.layout.root,
                                     "--tag", env.values.tag, "--temp", env.values.temp_path, "--daemon",
                                     "--unless-running"};
-  if (env.tree()) words.push_back("--tree");
+  // The snapshot murder_make_torrent has just written and hashed is served as
+  // it is; libtorrent still checks each piece before it first sends it.
+  if (env.tree()) words.insert(words.end(), {"--tree", "--trust"});
   add_client_settings(env, "seed", env.values.tag, words);
   if (env.config.super_seeding) words.push_back("--super-seed");
   if (env.config.seed_every_request) words.push_back("--every-request");

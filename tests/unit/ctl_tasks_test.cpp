@@ -177,7 +177,7 @@ TEST_F(ctl_tasks, the_transfer_mode_chooses_the_torrent_and_the_words_of_each_pr
   EXPECT_TRUE(contains(tree, "'--tag' 'v1' '--temp' '" + temp + "' '--tree'"));
   EXPECT_TRUE(std::filesystem::exists(path("v1.tree.torrent")));  // fetched here
   EXPECT_TRUE(contains(tree, "'seed' 'h1' '--home' '/opt/murder' '--tag' 'v1' '--temp' '" + temp + "' '--daemon' "
-                             "'--unless-running' '--tree'"));
+                             "'--unless-running' '--tree' '--trust'"));
   EXPECT_TRUE(contains(tree, "'rm' '-rf' '--' '" + temp + "/v1.tree' '" + temp + "/v1.tree.torrent'"));
   auto tgz = words_of("tgz");
   EXPECT_FALSE(contains(tgz, "'--tree'"));

@@ -24,6 +24,8 @@ class torrent_info;
 
 namespace murder {
 
+struct tree_entry;
+
 // The piece size the rule above picks for a payload of `payload_bytes`.
 int piece_size_for(std::uint64_t payload_bytes);
 
@@ -70,6 +72,13 @@ struct tree_torrent_summary {
   std::uint64_t entries = 0;  // directories, files and links
   std::uint64_t files = 0;
 };
+
+// The piece size of a tree torrent: piece_size_for(the files' bytes), halved
+// (down to 16 KiB) while the pad after each file's last piece would add more
+// than a quarter to them. Every host hashes the pad with the data (checking a
+// reused piece, or a downloaded one), so a tree of small files gets small
+// pieces: files of 4 to 124 KiB get 32 KiB pieces, not 64 KiB.
+int tree_piece_size(const std::vector<tree_entry>& entries);
 
 // Throws failure(bad_input) for a missing source, a special file in it, a tree
 // without a byte of file data, or a file that changes while it is copied;

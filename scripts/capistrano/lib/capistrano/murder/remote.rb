@@ -93,7 +93,8 @@ module Capistrano
 
     def seed_command(host, tag)
       command(program("murder_client"), "seed", host.hostname, "--home", murder_path, "--tag", tag, "--temp",
-              temp_path, tree_words, "--daemon", "--unless-running", metrics_words("seed", tag), peer_filter_words)
+              temp_path, tree_words, tree? ? "--trust" : [], "--daemon", "--unless-running", metrics_words("seed", tag),
+              peer_filter_words)
     end
 
     # murder_client peer for TAG on HOST, delivering into destination.

@@ -103,6 +103,7 @@ for run in $(seq 1 "$RUNS"); do
         deploy_release2 "$tag" /srv/app
         wire+=("$(fetched_total "$SANDBOX/$tag.json")")
         grep -q "reused" "/proc/${FLEET_KEEPER[1]}/root/srv/murder/log/peer-$tag.log" || fail "$tag: h1 reused nothing"
+        for i in 1 $N; do cp "/proc/${FLEET_KEEPER[$i]}/root/srv/murder/log/peer-$tag.log" "$BENCH_OUT/incremental-$tag-h$i.log"; done
         ;;
     esac
     times[$method]+="$SECS "; busy[$method]+="$(cpu_busy "$mark") "

@@ -130,8 +130,10 @@ wire_med=$(printf '%s\n' "${wire[@]}" | median)
 per_host=$(calc "$wire_med / $N")
 echo "incremental: the peers fetched $wire_med bytes in all (median; runs: ${wire[*]}), $per_host a host," \
      "for $changed changed bytes; the .torrent is $torrent bytes"
-target "incremental bytes on the wire a host / changed bytes (+ .torrent)" \
-  "$(calc "($per_host) / ($changed + $torrent)")" "<=" 3 "x"
+# Every host needs the changed bytes once, so the fleet's uploads are N times
+# what one host fetches: the target (3x the changed bytes, plus the .torrent,
+# which travels by SSH and is not counted here) holds for each host.
+target "incremental payload a host fetched / changed bytes" "$(calc "($per_host) / $changed")" "<=" 3 "x"
 target "incremental / full deploy of release 2 (tree), N=$N $((MIB)) MiB" "$(calc "${med[incremental]} / ${med[tree]}")" "<=" 0.25 "x"
 faster=$(awk -v a="${med[tree]}" -v b="${med[tgz]}" 'BEGIN { print (a <= b) ? "tree" : "tgz" }')
 echo "full deploy of release 2: tree ${med[tree]} s, tgz ${med[tgz]} s: $faster is faster (murderctl's default: tree)"

@@ -124,7 +124,9 @@ class file_reuser {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     // Its full size at once: libtorrent takes a file with every piece as complete only then.
     if (fd < 0 || ::ftruncate(fd, size) != 0) {
-      throw failure(exit_code::disk, "cannot write " + path.string() + ": " + errno_text(errno));
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      throw failure(exit_code::disk, "cannot write " + path.string() + ": " + errno_text(err));
     }
     return fd;
   }
@@ -150,7 +152,8 @@ class file_reuser {
 
 }  // namespace
 
-reuse_result reuse_base(const lt::torrent_info& info, const fs::path& base, const fs::path& staging, int threads) {
+reuse_result reuse_base(const lt::torrent_info& info, const fs::path& base, const fs::path& staging, int threads,
+                        const std::function<void(std::uint64_t)>& on_bytes) {
   reuse_result result;
   int root = ::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return result;
@@ -172,8 +175,12 @@ reuse_result reuse_base(const lt::torrent_info& info, const fs::path& base, cons
     try {
       for (std::size_t at = next++; at < work.size(); at = next++) {
         if (auto reused = reuser.reuse(work[at], paths[at])) {
-          bytes += reused;
+          const std::uint64_t so_far = bytes += reused;
           ++files;
+          if (on_bytes) {
+            std::lock_guard<std::mutex> hold(failed_lock);
+            on_bytes(so_far);
+          }
         }
       }
     } catch (...) {

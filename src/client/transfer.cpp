@@ -125,7 +125,7 @@ struct transfer::impl {
 
   // Adds the torrent to the session, its files at `saveas`: a tree torrent's
   // straight below that directory, without the torrent's name.
-  void add(const fs::path& saveas, bool seed_mode, const std::vector<bool>& have_pieces) {
+  void add(const fs::path& saveas, bool seed_mode, const std::vector<bool>& have_pieces, bool read_only = false) {
     lt::add_torrent_params atp;
     // The session gets its own copy: libtorrent's thread changes it (file renames)
     // while this thread reads names and trackers from ours.
@@ -148,6 +148,7 @@ struct transfer::impl {
     atp.storage_mode = lt::storage_mode_allocate;
     atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
     if (seed_mode) atp.flags |= lt::torrent_flags::seed_mode;
+    if (read_only) atp.flags |= lt::torrent_flags::upload_mode;
     if (options.one_copy) atp.extensions.push_back(one_copy_extension(info->num_pieces(), figures));
     lt::error_code ec;
     handle = session->add_torrent(std::move(atp), ec);
@@ -346,7 +347,9 @@ void transfer::set_aside() {
 void transfer::serve_from(const fs::path& new_saveas) {
   auto& d = *impl_;
   d.options.saveas = fs::absolute(new_saveas);
-  d.add(d.options.saveas, true, {});
+  // Upload mode: a piece of the live release that fails its check (someone
+  // changed the file since) is never downloaded again into it.
+  d.add(d.options.saveas, true, {}, true);
 }
 
 void transfer::serve_until(clock_type::time_point deadline, const std::function<void()>& on_tick) {

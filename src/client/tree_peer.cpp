@@ -35,17 +35,30 @@ std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::pa
     if (!base && job.find_base) base = find_base(manifest, target);
     if (base) {
       auto started = std::chrono::steady_clock::now();
-      auto reused = reuse_base(*info, *base, staging, static_cast<int>(reuse_threads));
+      // murderctl sees the reuse move, as it sees a download.
+      transfer_status moving;
+      moving.name = info->name();
+      moving.bytes_total = payload_bytes(*info);
+      auto reused = reuse_base(*info, *base, staging, static_cast<int>(reuse_threads), [&](std::uint64_t bytes) {
+        moving.bytes_done = bytes;
+        moving.checking = true;
+        progress.update(moving);
+      });
       how.have_pieces = std::move(reused.have_pieces);
       log->info("reused {:.1f} MB ({} files) from {} in {:.2f} s", megabytes(reused.bytes), reused.files, base->string(),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     } else {
       log->info("no earlier release to reuse beside {}: fetching every file", target.string());
     }
-    t = std::make_unique<transfer>(how, log);
-    t->download(progress);
-    t->set_aside();
-    apply_manifest(staging, manifest);
+    try {
+      t = std::make_unique<transfer>(how, log);
+      t->download(progress);
+      t->set_aside();
+      apply_manifest(staging, manifest);
+    } catch (...) {
+      t.reset();  // libtorrent writes nothing more before the staging directory goes
+      throw;
+    }
   });
   t->serve_from(target);
   return t;

@@ -58,6 +58,7 @@ std::string unsafe_entry_reason(std::string_view path, entry_type type, std::str
       break;
   }
   if (link_target.empty()) return "symbolic link with an empty target";
+  if (link_target.find('\0') != std::string_view::npos) return "NUL byte in symbolic link target";
   if (link_target.front() == '/') return "symbolic link to an absolute path";
   if (link_target.size() > max_path) return "symbolic link target too long";
   // Resolve the target lexically from the link's own directory; it must never

@@ -107,6 +107,9 @@ tree_entry parse_entry(lt::bdecode_node const& node, const std::string& origin) 
     throw failure(exit_code::bad_input, bad + ": entry '" + e.path + "' has no type");
   }
   if (e.mode > 07777) throw failure(exit_code::bad_input, bad + ": entry '" + e.path + "' has no mode");
+  if (e.path.find('\0') != std::string::npos || e.target.find('\0') != std::string::npos) {
+    throw failure(exit_code::bad_input, bad + ": a NUL byte in entry '" + e.path.c_str() + "'");
+  }
   if (!canonical_path(e.path)) throw failure(exit_code::bad_input, bad + ": entry name '" + e.path + "'");
   return e;
 }

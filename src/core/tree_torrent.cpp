@@ -5,6 +5,7 @@
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/hasher.hpp>
+#include <libtorrent/torrent_info.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -41,9 +42,11 @@ class file_copier {
     const auto& files = torrent_.files();
     const std::int64_t size = files.file_size(index);
     const fs::path from = source_ / rel, to = snapshot_ / rel;
-    int in = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int in = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (in < 0) throw failure(exit_code::bad_input, "cannot read " + from.string() + ": " + errno_text(errno));
     fd_closer close_in(in);
+    struct stat st {};
+    if (::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) changed(from);
     int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (out < 0) throw failure(exit_code::disk, "cannot write " + to.string() + ": " + errno_text(errno));
     fd_closer close_out(out);
@@ -72,7 +75,7 @@ class file_copier {
 
  private:
   [[noreturn]] static void changed(const fs::path& path) {
-    throw failure(exit_code::bad_input, "file " + path.string() + " changed size while it was being sent");
+    throw failure(exit_code::bad_input, "file " + path.string() + " changed while it was being sent");
   }
 
   const lt::create_torrent& torrent_;
@@ -130,8 +133,48 @@ int tree_piece_size(const std::vector<tree_entry>& entries) {
   return smallest;
 }
 
+namespace {
+
+// The snapshot is replaced whole: it must be neither the source, nor in it,
+// nor hold it, and whatever is at its place must be a directory (an earlier
+// snapshot).
+void check_snapshot_place(const fs::path& source, const fs::path& snapshot) {
+  std::error_code ec;
+  const fs::path src = fs::weakly_canonical(source, ec), snap = fs::weakly_canonical(snapshot, ec);
+  auto within = [](const fs::path& inner, const fs::path& outer) {
+    const auto rel = inner.lexically_relative(outer);
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  if (within(snap, src) || within(src, snap)) {
+    throw failure(exit_code::usage, "the snapshot " + snapshot.string() + " would replace the source " + source.string() +
+                                        " or a part of it: give --snapshot another place (or --tag)");
+  }
+  auto st = fs::symlink_status(snapshot, ec);
+  if (fs::exists(st) && !fs::is_directory(st)) {
+    throw failure(exit_code::usage, "the snapshot's place " + snapshot.string() + " holds something else than a directory");
+  }
+}
+
+// A tree whose names libtorrent would not keep as they are (names differing
+// only in case, invalid UTF-8, names over 240 bytes) is refused here, before
+// any host is touched, rather than by every peer.
+void check_names_kept(const std::vector<char>& bytes, const fs::path& source) {
+  lt::error_code ec;
+  lt::torrent_info made(lt::span<char const>(bytes.data(), static_cast<std::ptrdiff_t>(bytes.size())), ec, lt::from_span);
+  try {
+    if (ec) throw failure(exit_code::bad_input, ec.message());
+    tree_manifest(made, source.string());
+  } catch (const failure& e) {
+    throw failure(exit_code::bad_input, "cannot send " + source.string() + " as a tree (" + e.what() +
+                                            "); send it as a tgz instead (transfer_mode=tgz)");
+  }
+}
+
+}  // namespace
+
 tree_torrent_summary make_tree_torrent(const tree_torrent_spec& spec, const fs::path& out) {
   const fs::path source = fs::absolute(spec.torrent.payload);
+  check_snapshot_place(source, spec.snapshot);
   auto entries = scan_tree(source, spec.skip_git);
   lt::file_storage storage;
   tree_torrent_summary summary;
@@ -173,6 +216,7 @@ tree_torrent_summary make_tree_torrent(const tree_torrent_spec& spec, const fs::
     generated["info"]["murder tree"] = manifest_entry(entries);
     std::vector<char> bytes;
     lt::bencode(std::back_inserter(bytes), generated);
+    check_names_kept(bytes, source);
     fs::path parent = fs::canonical(spec.snapshot.parent_path());
     swap_into_place(parent, staging, parent / spec.snapshot.filename());
     write_file_atomically(out, std::string_view(bytes.data(), bytes.size()));

@@ -92,8 +92,8 @@ auto pooled_connection::use(Operation operation) -> decltype(operation()) {
   reused_ = false;
   try {
     return operation();
-  } catch (const failure& e) {
-    if (!first_use_of_idle || e.code() != exit_code::network) {
+  } catch (const not_started&) {
+    if (!first_use_of_idle) {
       broken_ = true;
       throw;
     }

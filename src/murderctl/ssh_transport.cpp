@@ -53,7 +53,7 @@ class ssh_connection : public host_connection {
     });
     if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
         ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
-      throw broken("cannot start a command");
+      throw not_started(exit_code::network, broken("cannot start a command").what());
     }
     command_result result;
     line_splitter out(result.output, false), err(result.errors, true);
@@ -145,7 +145,7 @@ class ssh_connection : public host_connection {
 
   sftp_holder open_sftp() {
     sftp_holder sftp(sftp_new(session_), sftp_free);
-    if (!sftp || sftp_init(sftp.get()) != SSH_OK) throw broken("cannot start SFTP");
+    if (!sftp || sftp_init(sftp.get()) != SSH_OK) throw not_started(exit_code::network, broken("cannot start SFTP").what());
     return sftp;
   }
 

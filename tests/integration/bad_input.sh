@@ -33,6 +33,20 @@ done
 [ ! -e t.torrent ] || fail "a refused command line left t.torrent behind"
 pass "bad command lines exit 2 with one error line; --help exits 0"
 
+# Tree mode: a snapshot that would replace its own source, and names libtorrent
+# would not keep (two differing only in case) are refused before anything is
+# written; the source stays as it was.
+cp -a release tree-src
+before=$(cd tree-src && find . -printf '%P %y %m %s\n' | sort | sha256sum)
+expect_one_error 2 "the snapshot .*tree-src would replace the source" "$BIN/murder_make_torrent" --tree tree-src 127.0.0.1:1 tree-src.torrent
+[ "$(cd tree-src && find . -printf '%P %y %m %s\n' | sort | sha256sum)" = "$before" ] || fail "--tree changed its source"
+echo a > tree-src/README && echo b > tree-src/readme
+expect_one_error 3 "cannot send .*tree-src as a tree .*transfer_mode=tgz" \
+  "$BIN/murder_make_torrent" --tree tree-src 127.0.0.1:1 case.torrent --snapshot "$SANDBOX/case-snapshot"
+[ ! -e case.torrent ] && [ ! -e case-snapshot ] && [ -z "$(ls -a | grep murder-partial)" ] ||
+  fail "a refused tree left a torrent, a snapshot or a staging directory"
+pass "tree mode: a snapshot over its source and names libtorrent would change are refused, nothing written"
+
 echo "garbage, not bencode" > corrupt.torrent
 expect_one_error 3 "corrupt.torrent" "$BIN/murder_client" peer corrupt.torrent out.tgz 127.0.0.5 --seed-after 0
 [ ! -e out.tgz ] || fail "a corrupt torrent left a payload file"

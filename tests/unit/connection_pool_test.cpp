@@ -15,7 +15,8 @@ struct counting_transport : transport {
   struct connection : host_connection {
     explicit connection(bool& closed) : closed_(closed) {}
     command_result run(const std::string& command, std::chrono::seconds, const line_sink&) override {
-      if (closed_) throw failure(exit_code::network, "connection closed");
+      if (closed_) throw not_started(exit_code::network, "connection closed");
+      if (command == "lost") throw failure(exit_code::network, "connection lost while a command ran");
       return {command == "false" ? 1 : 0, command, ""};
     }
     void upload(std::string_view, const std::string&, unsigned) override {}
@@ -61,6 +62,9 @@ TEST(connection_pool, a_failed_connection_is_dropped_and_a_stale_one_replaced) {
   EXPECT_EQ(counts.made["h1"], 2);
   counts.closed["h1"] = true;  // the host closed the idle connection
   EXPECT_EQ(pool->connect("h1")->run("again", std::chrono::seconds(1), {}).output, "again");
+  EXPECT_EQ(counts.made["h1"], 3);
+  // A command that may have run is never run again, even on an idle connection.
+  EXPECT_THROW(pool->connect("h1")->run("lost", std::chrono::seconds(1), {}), failure);
   EXPECT_EQ(counts.made["h1"], 3);
   // A connection that breaks in use is not retried behind the task's back.
   auto c = pool->connect("h1");

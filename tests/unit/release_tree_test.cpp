@@ -164,6 +164,7 @@ TEST_F(release_tree_test, a_manifest_that_escapes_the_release_or_disagrees_with_
   };
   refused({file, {"up", kind::symlink, 0777, 0, 0, "../../etc"}}, "outside the target");
   refused({file, {"abs", kind::symlink, 0777, 0, 0, "/etc"}}, "absolute path");
+  refused({file, {"up", kind::symlink, 0777, 0, 0, std::string("../..\0x", 7)}}, "NUL byte");
   refused({file, {"d/../../x", kind::directory, 0755, 0, 0, ""}}, "entry name");
   refused({file, {"l", kind::symlink, 0777, 0, 0, "."}, {"l/x", kind::file, 0644, 0, 0, ""}}, "directory is not in");
   refused({file, file}, "named twice");

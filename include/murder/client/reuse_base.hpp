@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -33,8 +34,11 @@ struct reuse_result {
 // completes), on up to `threads` threads. A file that cannot be read below
 // `base` is simply not reused. Throws failure(disk) when `staging` cannot be
 // written.
+// `on_bytes`, when set, hears the bytes reused so far after each file (from
+// one thread at a time): a long reuse shows progress.
 reuse_result reuse_base(const libtorrent::torrent_info& info, const std::filesystem::path& base,
-                        const std::filesystem::path& staging, int threads);
+                        const std::filesystem::path& staging, int threads,
+                        const std::function<void(std::uint64_t)>& on_bytes = {});
 
 // The earlier release a peer delivering to `target` reuses when none is named:
 // of the directories beside `target` (and `target` itself, which a replacing

@@ -5,8 +5,9 @@
 //
 // A connection goes back to the pool when its task is done with it, unless an
 // operation on it failed; at most `capacity` idle connections are kept (the
-// oldest go first). A pooled connection that fails on its first use (the host
-// closed it while it was idle) is replaced by a new one once, transparently.
+// oldest go first). A pooled connection that cannot even begin its first
+// operation (not_started: the host closed it while it was idle) is replaced by
+// a new one once, transparently; nothing is ever run twice.
 
 #include <cstddef>
 #include <memory>

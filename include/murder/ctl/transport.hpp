@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "murder/core/error.hpp"
 #include "murder/ctl/config.hpp"
 
 namespace murder::ctl {
@@ -38,6 +39,14 @@ class host_connection {
 
   // The contents of a (small) remote file. Throws failure naming the path.
   virtual std::string download(const std::string& remote_path) = 0;
+};
+
+// A failure(network) before anything happened on the host: no command ran,
+// no file was written (the connection was closed while idle). Only this one is
+// worth a new connection and the same operation again.
+class not_started : public failure {
+ public:
+  using failure::failure;
 };
 
 class transport {

@@ -56,6 +56,7 @@ ctl() {
   cat > "$SANDBOX/murder-$n.toml" <<TOML
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
+transfer_mode = "tgz"  # every method moves the same .tgz (incremental_bench.sh measures tree mode)
 super_seeding = $([ "${BENCH_SUPER_SEED:-0}" = 1 ] && echo true || echo false)
 seed_every_request = $([ "${BENCH_EVERY_REQUEST:-0}" = 1 ] && echo true || echo false)
 $([ -z "${BENCH_PIECE_KIB:-}" ] || echo "piece_size = $((BENCH_PIECE_KIB * 1024))")

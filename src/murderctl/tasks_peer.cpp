@@ -33,8 +33,14 @@ void prepare_peer(task_env& env) {
 std::string peer(host_call& call) {
   const auto& env = call.env();
   const auto& v = env.values;
-  call.run(shell_command({"mkdir", "-p", v.temp_path}));
-  call.upload(env.torrent_contents, env.torrent_path(), 0644);
+  // temp_path nearly always exists: it is made (and the upload tried again)
+  // only when the upload fails, which saves a command on every host.
+  try {
+    call.upload(env.torrent_contents, env.torrent_path(), 0644);
+  } catch (const failure&) {
+    call.run(shell_command({"mkdir", "-p", v.temp_path}));
+    call.upload(env.torrent_contents, env.torrent_path(), 0644);
+  }
   // murder_client lays out the rest: its pidfile and log under --home, the
   // payload beside the torrent, the release in destination/TAG (or the
   // destination itself, or destination/NAME for a single file).

@@ -34,6 +34,10 @@ struct recording_transport : transport {
     }
     void upload(std::string_view contents, const std::string& path, unsigned) override {
       std::lock_guard<std::mutex> lock(owner.mutex);
+      if (owner.failing_uploads > 0) {
+        --owner.failing_uploads;
+        throw failure(exit_code::failure, host + ": cannot create " + path + ": No such file");
+      }
       owner.commands.push_back(host + ": upload " + path + " (" + std::to_string(contents.size()) + " bytes)");
     }
     std::string download(const std::string&) override { return "d8:announce0:e"; }
@@ -58,6 +62,7 @@ struct recording_transport : transport {
   std::map<std::string, int> fail_when;  // command substring -> exit status
   std::map<std::string, std::string> answer_when;  // command substring -> its output
   std::map<std::string, int> refuse_connects;
+  int failing_uploads = 0;  // the next N uploads fail (a missing directory)
 };
 
 struct quiet_observer : run_observer {
@@ -149,16 +154,32 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
   ASSERT_TRUE(all_ok(results)) << results[0].error;
   EXPECT_EQ(results[1].note, "1000 bytes, 900 fetched from peers, 1.5 s, delivered in 0.25 s");
   auto commands = transport_.tasks_run_on("h2");
-  ASSERT_EQ(commands.size(), 4u);
+  ASSERT_EQ(commands.size(), 3u);
   std::string temp = root_.string();
-  EXPECT_EQ(commands[1], "upload " + temp + "/" + tag + ".tree.torrent (14 bytes)");
+  EXPECT_EQ(commands[0], "upload " + temp + "/" + tag + ".tree.torrent (14 bytes)");
   // murder_client lays out the pidfile, log, payload and target from --home,
   // --tag, --temp and --destination (core/deploy_layout.hpp).
-  EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
+  EXPECT_EQ(commands[1], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
                          "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
                          "'--replace' '--tree' '--base-tag' 'v0 $(x)' '--detach'");
-  EXPECT_EQ(commands[3], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
+  EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
                          "'--tag' 'v1'\\''$(touch x)' '--wait' '2'");
+}
+
+TEST_F(ctl_tasks, a_missing_temp_path_is_made_then_the_torrent_uploaded_again) {
+  write(path("v1.tree.torrent"), "d8:announce0:e");
+  transport_.answer_when["'status' '--json'"] =
+      R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
+      R"("bytes_total":10,"bytes_uploaded":0,"bytes_done":10,"bytes_from_peers":10,"download_seconds":1,)"
+      R"("deliver_seconds":0}})" "\n";
+  config_.peers = {"h1"};
+  transport_.failing_uploads = 1;
+  auto results = run({"peer"}, {{"tag", "v1"}, {"destination_path", "/srv/app"}});
+  ASSERT_TRUE(all_ok(results)) << results[0].error;
+  auto commands = transport_.tasks_run_on("h1");
+  ASSERT_GE(commands.size(), 2u);
+  EXPECT_EQ(commands[0], "'mkdir' '-p' '" + root_.string() + "'");
+  EXPECT_EQ(commands[1], "upload " + root_.string() + "/v1.tree.torrent (14 bytes)");
 }
 
 TEST_F(ctl_tasks, the_transfer_mode_chooses_the_torrent_and_the_words_of_each_program) {

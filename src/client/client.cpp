@@ -147,11 +147,16 @@ class peer_status : public progress_reporter {
   std::chrono::steady_clock::time_point saved_{};
 };
 
-// A tree torrent's release, delivered (tree_peer.hpp) into the --extract or
-// --destination directory, else SAVEAS.
+// Where a tree torrent's release goes: the --extract or --destination
+// directory, else SAVEAS.
+const std::filesystem::path& tree_target(const peer_job& job) {
+  return job.extract_to ? *job.extract_to : job.transfer.saveas;
+}
+
+// A tree torrent's release, delivered (tree_peer.hpp) at tree_target.
 std::unique_ptr<transfer> deliver_tree(const peer_job& job, const extract_options& options, progress_reporter& progress,
                                        std::shared_ptr<spdlog::logger> log) {
-  const auto& target = job.extract_to ? *job.extract_to : job.transfer.saveas;
+  const auto& target = tree_target(job);
   auto t = deliver_release_tree(job, target, options, progress, log);
   log->info("delivered the release tree into {}", target.string());
   return t;
@@ -196,12 +201,12 @@ int download_and_deliver(const peer_job& job, bool tree, const extract_options& 
                          std::chrono::steady_clock::time_point started, std::shared_ptr<spdlog::logger> log,
                          std::optional<background_child>& child) {
   // A tree's files arrive in place: its delivery is the manifest and the swap.
-  auto downloaded = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point downloaded;
   auto delivered = tree ? deliver_tree(job, options, status, log) : deliver_payload(job, options, status, log, downloaded);
   if (tree) downloaded = std::chrono::steady_clock::now();
   transfer& t = *delivered;
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
-  const auto& where = tree ? (job.extract_to ? *job.extract_to : job.transfer.saveas) : job.transfer.saveas;
+  const auto& where = tree ? tree_target(job) : job.transfer.saveas;
   done_event done{where.string(), t.total_size(), t.bytes_downloaded(), seconds(started, downloaded),
                   seconds(downloaded, std::chrono::steady_clock::now())};
   if (job.json) {
@@ -233,7 +238,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
     throw failure(exit_code::usage, "torrent " + job.transfer.torrent.string() +
                                         " carries a release tree, a directory: --copy-to and --file-name take a single file");
   }
-  if (tree && !job.extract_to) check_extract_target(job.transfer.saveas, options);
+  if (tree && !job.extract_to) check_extract_target(tree_target(job), options);
   if (!tree) claim_payload_file(job.transfer.saveas);
   peer_job loaded = job;  // the torrent read once
   loaded.transfer.info = info;

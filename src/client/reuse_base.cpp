@@ -9,12 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
+#include "murder/core/parallel.hpp"
 
 namespace murder::client {
 
@@ -166,34 +166,20 @@ reuse_result reuse_base(const lt::torrent_info& info, const fs::path& base, cons
     paths.push_back(release_path(info, static_cast<int>(i)));
   }
   std::vector<char> have(static_cast<size_t>(info.num_pieces()), 0);
-  std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> bytes{0}, files{0};
-  std::exception_ptr failed;
-  std::mutex failed_lock;
-  auto worker = [&] {
-    file_reuser reuser(info, root, staging, have);
-    try {
-      for (std::size_t at = next++; at < work.size(); at = next++) {
-        if (auto reused = reuser.reuse(work[at], paths[at])) {
-          const std::uint64_t so_far = bytes += reused;
-          ++files;
-          if (on_bytes) {
-            std::lock_guard<std::mutex> hold(failed_lock);
-            on_bytes(so_far);
-          }
+  std::mutex telling;  // on_bytes hears one thread at a time
+  for_each_on_threads(
+      work.size(), threads, [&] { return std::make_unique<file_reuser>(info, root, staging, have); },
+      [&](std::unique_ptr<file_reuser>& reuser, std::size_t at) {
+        const auto reused = reuser->reuse(work[at], paths[at]);
+        if (reused == 0) return;
+        const std::uint64_t so_far = bytes += reused;
+        ++files;
+        if (on_bytes) {
+          std::lock_guard<std::mutex> hold(telling);
+          on_bytes(so_far);
         }
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> hold(failed_lock);
-      if (!failed) failed = std::current_exception();
-      next = work.size();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (failed) std::rethrow_exception(failed);
+      });
   result.have_pieces.assign(have.begin(), have.end());
   result.bytes = bytes;
   result.files = files;

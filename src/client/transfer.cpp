@@ -57,7 +57,7 @@ struct transfer::impl {
   bool announced = false;
   int hash_failures = 0;
   clock_type::time_point last_reannounce = clock_type::now();
-  // What the torrent had moved before relocate() added it again.
+  // What the torrent had moved before set_aside() took it out (serve_from adds it again).
   std::pair<std::uint64_t, std::uint64_t> figures_before_relocation{0, 0};
 
   // What the trackers said last, one "url: word" each, for error messages.
@@ -155,35 +155,29 @@ struct transfer::impl {
     if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
   }
 
-  // Waits (up to 30 s) for libtorrent to say it did what `Done` reports.
+  // Waits (up to 30 s) for libtorrent to say it did what `Done` reports; false
+  // when it did not say so in time. A file error on the way is thrown:
+  // failure(disk).
   template <typename Done>
-  void wait_for(const std::string& doing) {
+  bool wait_for() {
     auto deadline = clock_type::now() + std::chrono::seconds(30);
     while (clock_type::now() < deadline) {
       session->wait_for_alert(std::chrono::milliseconds(200));
       std::vector<lt::alert*> alerts;
       session->pop_alerts(&alerts);
       for (lt::alert* a : alerts) {
-        if (lt::alert_cast<Done>(a)) return;
-      }
-    }
-    throw failure(exit_code::disk, "libtorrent did not finish " + doing + " within 30 s");
-  }
-
-  void flush() {
-    handle.flush_cache();
-    auto deadline = clock_type::now() + std::chrono::seconds(30);
-    while (clock_type::now() < deadline) {
-      session->wait_for_alert(std::chrono::milliseconds(200));
-      std::vector<lt::alert*> alerts;
-      session->pop_alerts(&alerts);
-      for (lt::alert* a : alerts) {
-        if (lt::alert_cast<lt::cache_flushed_alert>(a)) return;
+        if (lt::alert_cast<Done>(a)) return true;
         if (auto* e = lt::alert_cast<lt::file_error_alert>(a)) {
           throw failure(exit_code::disk, "cannot write " + options.saveas.string() + ": " + e->error.message());
         }
       }
     }
+    return false;
+  }
+
+  void flush() {
+    handle.flush_cache();
+    wait_for<lt::cache_flushed_alert>();
   }
 };
 
@@ -341,7 +335,9 @@ void transfer::set_aside() {
   // files move.
   d.figures_before_relocation = {bytes_downloaded(), bytes_uploaded()};
   d.session->remove_torrent(d.handle);
-  d.wait_for<lt::torrent_removed_alert>("setting " + d.options.saveas.string() + " aside");
+  if (!d.wait_for<lt::torrent_removed_alert>()) {
+    throw failure(exit_code::disk, "libtorrent did not let go of " + d.options.saveas.string() + " within 30 s");
+  }
 }
 
 void transfer::serve_from(const fs::path& new_saveas) {

@@ -8,7 +8,6 @@
 #include <libtorrent/entry.hpp>
 #include <libtorrent/torrent_info.hpp>
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -178,8 +177,7 @@ std::string release_path(const lt::torrent_info& info, int index) {
   const auto& files = info.files();
   lt::file_index_t i{index};
   if (files.pad_file_at(i)) return "";
-  std::string path = files.file_path(i);
-  std::replace(path.begin(), path.end(), '\\', '/');
+  const std::string path = files.file_path(i);
   auto slash = path.find('/');
   return slash == std::string::npos ? std::string() : path.substr(slash + 1);
 }

@@ -8,17 +8,15 @@
 #include <libtorrent/torrent_info.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <exception>
 #include <iterator>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "murder/core/archive.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
+#include "murder/core/parallel.hpp"
 #include "murder/core/release_tree.hpp"
 #include "murder/core/torrent_file.hpp"
 
@@ -93,27 +91,12 @@ void copy_all(const lt::create_torrent& torrent, const fs::path& source, const f
   for (auto i : torrent.files().file_range()) {
     if (!torrent.files().pad_file_at(i) && torrent.files().file_size(i) > 0) work.push_back(i);
   }
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failed;
-  std::mutex failed_lock;
-  auto worker = [&] {
-    file_copier copier(torrent, source, snapshot, hashes);
-    try {
-      for (std::size_t at = next++; at < work.size(); at = next++) {
+  for_each_on_threads(
+      work.size(), threads, [&] { return file_copier(torrent, source, snapshot, hashes); },
+      [&](file_copier& copier, std::size_t at) {
         std::string path = torrent.files().file_path(work[at]);
         copier.copy(work[at], path.substr(path.find('/') + 1));
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> hold(failed_lock);
-      if (!failed) failed = std::current_exception();
-      next = work.size();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (failed) std::rethrow_exception(failed);
+      });
 }
 
 }  // namespace

@@ -55,8 +55,10 @@ std::variant<announce_request, std::string> parse_announce(const query_params& p
       if (value == "started") r.event = announce_event::started;
       else if (value == "completed") r.event = announce_event::completed;
       else if (value == "stopped") r.event = announce_event::stopped;
-      else if (value.empty() || value == "empty") r.event = announce_event::none;
-      else return std::string("event is not started, completed or stopped");
+      // BEP 21: a peer that wants no more of the torrent for now (libtorrent's
+      // when the pieces it still lacks come from elsewhere) is a regular update.
+      else if (value.empty() || value == "empty" || value == "paused") r.event = announce_event::none;
+      else return std::string("event is not started, completed, stopped or paused");
     } else if (key == "compact") {
       r.compact = value != "0";
     } else if (key == "no_peer_id") {

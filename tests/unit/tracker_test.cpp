@@ -77,7 +77,9 @@ TEST(announce_parse, malformed_requests_give_reasons) {
   EXPECT_EQ(reason(announce_target(hash_a, 1, 0, 0)), "port is not a valid port");
   EXPECT_EQ(reason(announce_target(hash_a, 1, 70000, 0)), "port is not a valid port");
   EXPECT_EQ(reason(announce_target(hash_a, 1, 1, 0, "&left=-1")), "left is not a number");
-  EXPECT_EQ(reason(announce_target(hash_a, 1, 1, 0, "&event=exploded")), "event is not started, completed or stopped");
+  EXPECT_EQ(reason(announce_target(hash_a, 1, 1, 0, "&event=exploded")),
+            "event is not started, completed, stopped or paused");
+  EXPECT_EQ(reason(announce_target(hash_a, 1, 1, 0, "&event=paused")), "(accepted)");
   EXPECT_EQ(reason(announce_target(hash_a, 1, 1, 0, "&ip=not-an-ip")), "ip is not an IP address");
 }
 

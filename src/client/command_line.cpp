@@ -159,6 +159,8 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   status_cmd->add_flag("--json", command.json, "a JSON event line per pidfile");
   status_cmd->add_option("--wait", command.wait, "first wait up to SECONDS while a peer named is still downloading")
       ->check(CLI::Range(0.0, 3600.0));
+  status_cmd->add_flag("--progress", command.progress,
+                       "with --json and --wait: a status line per pidfile every second while waiting, too");
 
   auto* install_cmd = app.add_subcommand("install-bundle", "run from a bundle unpacked in HOME/.bundle-new: put it in place");
   install_cmd->add_option("--home", command.home, "murder's directory (remote_murder_path)")->required();

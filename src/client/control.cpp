@@ -72,12 +72,10 @@ bool still_downloading(const std::filesystem::path& pidfile) {
 
 }  // namespace
 
-int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json, std::chrono::milliseconds wait) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (std::chrono::steady_clock::now() < deadline &&
-         std::any_of(pidfiles.begin(), pidfiles.end(), still_downloading)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+namespace {
+
+// One line per pidfile: "status" events, or words.
+int print_status(const std::vector<std::filesystem::path>& pidfiles, bool json) {
   int status = 0;
   for (const auto& path : pidfiles) {
     auto pid = read_live_pid(path);
@@ -92,7 +90,24 @@ int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json, st
       std::printf("not running: %s\n", path.c_str());
     }
   }
+  std::fflush(stdout);
   return status;
+}
+
+}  // namespace
+
+int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json, std::chrono::milliseconds wait,
+               bool progress) {
+  constexpr auto look = std::chrono::milliseconds(100);
+  constexpr int looks_a_line = 10;  // progress: a line a second
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (int looks = 1; std::chrono::steady_clock::now() < deadline &&
+                      std::any_of(pidfiles.begin(), pidfiles.end(), still_downloading);
+       ++looks) {
+    std::this_thread::sleep_for(look);
+    if (progress && json && looks % looks_a_line == 0) print_status(pidfiles, json);
+  }
+  return print_status(pidfiles, json);
 }
 
 }  // namespace murder::client

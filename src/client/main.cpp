@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
       case mode::stop: return murder::client::run_stop(c.pidfiles, std::chrono::seconds(c.grace), c.json);
       case mode::status:
         return murder::client::run_status(c.pidfiles, c.json,
-                                          std::chrono::milliseconds(static_cast<long long>(c.wait * 1000)));
+                                          std::chrono::milliseconds(static_cast<long long>(c.wait * 1000)),
+                                          c.progress);
       case mode::install_bundle: return murder::client::run_install_bundle(c.home);
       case mode::peer:
         return events_on_failure(c.peer.json, [&] {

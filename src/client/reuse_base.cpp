@@ -23,6 +23,8 @@ namespace lt = libtorrent;
 
 namespace {
 
+constexpr std::int64_t most_read = 1 << 20;  // bytes a file is read in at once (at least a piece)
+
 // Opens regular files below a directory without following any link on the
 // way, keeping the last directory open: a release's files come directory by
 // directory.
@@ -78,12 +80,15 @@ class beneath {
 };
 
 // Reuses one file: each of its pieces read from the base that hashes right
-// is written at the same place in the staging file.
+// is written at the same place in the staging file. A small file takes one
+// read and one write (a release holds thousands of them, and 20 hosts on one
+// machine feel every system call).
 class file_reuser {
  public:
   file_reuser(const lt::torrent_info& info, int base_root, const fs::path& staging, std::vector<char>& have)
       : info_(info), base_(base_root), staging_(staging), have_(have),
-        buffer_(static_cast<size_t>(info.piece_length())), zeros_(buffer_.size(), '\0') {}
+        chunk_(std::max<std::int64_t>(1, most_read / info.piece_length()) * info.piece_length()),
+        buffer_(static_cast<size_t>(chunk_)), zeros_(static_cast<size_t>(info.piece_length()), '\0') {}
 
   std::uint64_t reuse(lt::file_index_t index, const std::string& rel) {
     const auto& files = info_.files();
@@ -93,27 +98,42 @@ class file_reuser {
     int in = base_.open(rel);
     if (in < 0) return 0;
     fd_closer close_in(in);
-    int out = -1;
+    out_ = -1;
     std::uint64_t reused = 0;
     const std::int64_t piece_length = info_.piece_length();
-    lt::piece_index_t piece = first.piece;
-    for (std::int64_t offset = 0; offset < size; offset += piece_length, ++piece) {
-      const std::int64_t want = std::min(piece_length, size - offset);
-      if (pread_fully(in, buffer_.data(), want, offset) != want) break;
-      lt::hasher hash(buffer_.data(), static_cast<int>(want));
-      const int pad = info_.piece_size(piece) - static_cast<int>(want);
-      if (pad > 0) hash.update(zeros_.data(), pad);
-      if (hash.final() != info_.hash_for_piece(piece)) continue;
-      if (out < 0) out = open_output(rel, size);
-      write_all(out, want, offset, rel);
-      have_[static_cast<size_t>(static_cast<int>(piece))] = 1;
-      reused += static_cast<std::uint64_t>(want);
+    for (std::int64_t chunk = 0; chunk < size; chunk += chunk_) {
+      const std::int64_t want = std::min(chunk_, size - chunk);
+      const std::int64_t got = pread_fully(in, buffer_.data(), want, chunk);
+      // The pieces that hash right, written a run of them at a time.
+      std::int64_t run = -1;
+      for (std::int64_t at = 0; at < want; at += piece_length) {
+        const std::int64_t bytes = std::min(piece_length, want - at);
+        const lt::piece_index_t piece{static_cast<int>(first.piece) + static_cast<int>((chunk + at) / piece_length)};
+        if (at + bytes <= got && hashes_right(piece, at, bytes)) {
+          have_[static_cast<size_t>(static_cast<int>(piece))] = 1;
+          reused += static_cast<std::uint64_t>(bytes);
+          if (run < 0) run = at;
+          continue;
+        }
+        if (run >= 0) write_all(rel, size, run, at - run, chunk + run);
+        run = -1;
+      }
+      if (run >= 0) write_all(rel, size, run, want - run, chunk + run);
+      if (got < want) break;  // the base's file is shorter
     }
-    if (out >= 0) ::close(out);
+    if (out_ >= 0) ::close(out_);
     return reused;
   }
 
  private:
+  // Whether `bytes` at `at` in the buffer, then the pad's zeros, are piece `piece`.
+  bool hashes_right(lt::piece_index_t piece, std::int64_t at, std::int64_t bytes) {
+    lt::hasher hash(buffer_.data() + at, static_cast<int>(bytes));
+    const int pad = info_.piece_size(piece) - static_cast<int>(bytes);
+    if (pad > 0) hash.update(zeros_.data(), pad);
+    return hash.final() == info_.hash_for_piece(piece);
+  }
+
   int open_output(const std::string& rel, std::int64_t size) {
     const fs::path path = staging_ / rel;
     if (path.parent_path() != made_) {  // the directories are made once, for the first file reused in them
@@ -131,10 +151,11 @@ class file_reuser {
     return fd;
   }
 
-  void write_all(int fd, std::int64_t size, std::int64_t offset, const std::string& rel) {
-    const char* at = buffer_.data();
+  // Writes `size` bytes of the buffer from `at` to `offset` in the staging file.
+  void write_all(const std::string& rel, std::int64_t file_size, std::int64_t at, std::int64_t size, std::int64_t offset) {
+    if (out_ < 0) out_ = open_output(rel, file_size);
     for (std::int64_t done = 0; done < size;) {
-      ssize_t n = ::pwrite(fd, at + done, static_cast<size_t>(size - done), offset + done);
+      ssize_t n = ::pwrite(out_, buffer_.data() + at + done, static_cast<size_t>(size - done), offset + done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) throw failure(exit_code::disk, "cannot write " + (staging_ / rel).string() + ": " + errno_text(errno));
       done += n;
@@ -146,8 +167,10 @@ class file_reuser {
   const fs::path& staging_;
   fs::path made_;
   std::vector<char>& have_;  // one byte a piece: threads write different pieces
+  std::int64_t chunk_;       // bytes read at once: whole pieces
   std::vector<char> buffer_;
   std::vector<char> zeros_;
+  int out_ = -1;  // the staging file, once a piece is to be written
 };
 
 }  // namespace

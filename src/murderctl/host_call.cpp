@@ -40,11 +40,13 @@ void host_log::write(std::string_view text) const {
   if (!text.empty() && text.back() != '\n') out << '\n';
 }
 
-command_result host_call::run(const std::string& command, int highest_ok) {
+command_result host_call::run(const std::string& command, int highest_ok,
+                              const std::function<void(std::string_view)>& on_output) {
   log("$ " + command);
   auto started = std::chrono::steady_clock::now();
   auto result = connection_.run(command, env_.command_timeout, [&](std::string_view line, bool is_stderr) {
     log(std::string(is_stderr ? "! " : "  ") + std::string(line));
+    if (on_output && !is_stderr) on_output(line);
   });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char summary[96];

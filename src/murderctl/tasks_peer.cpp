@@ -70,11 +70,14 @@ std::string peer(host_call& call) {
 
 std::string finish_peer(host_call& call) {
   const auto& env = call.env();
-  // Each look waits on the host while the peer downloads, up to 2 s: the end
-  // is heard of at once, and murder_client starts there once every 2 s at
-  // most (a percent of a core, while the swarm wants the CPU).
+  // One command follows the download on the host for up to 30 s: it prints
+  // the peer's figures every second (the display moves) and answers at once
+  // when the peer is done or has failed. Each command costs the host a shell
+  // and a process start, which 20 hosts sharing two cores notice.
+  const long follow = std::min<long>(30, std::max<long>(1, static_cast<long>(env.command_timeout.count()) / 2));
   const auto status = shell_command({env.layout.program("murder_client"), "status", "--json", "--home", env.layout.root,
-                                     "--role", "peer", "--tag", env.values.tag, "--wait", "2"});
+                                     "--role", "peer", "--tag", env.values.tag, "--wait", std::to_string(follow),
+                                     "--progress"});
   // murder_client fails by itself after stall_timeout without progress; a
   // peer that stops counting without saying so (stopped, hung) is given up
   // this long after its last progress.
@@ -83,8 +86,12 @@ std::string finish_peer(host_call& call) {
   std::uint64_t last_done = 0;
   for (;;) {
     std::optional<client::status_event> seen;
-    for_each_event(call.run(status, 1).output, [&](const client::client_event& event) {
-      if (const auto* s = std::get_if<client::status_event>(&event)) seen = *s;
+    call.run(status, 1, [&](std::string_view line) {
+      auto event = client::parse_event_line(line);
+      const auto* s = event ? std::get_if<client::status_event>(&*event) : nullptr;
+      if (!s) return;
+      seen = *s;
+      if (s->figures && s->figures->state == "downloading") call.report_bytes(s->figures->bytes_done, s->figures->bytes_total);
     });
     if (!seen || !seen->figures) throw failure(exit_code::failure, call.host() + ": the peer left no status (was it started?)");
     const auto& f = *seen->figures;
@@ -101,7 +108,6 @@ std::string finish_peer(host_call& call) {
                                             std::to_string(f.bytes_done) + " of " + std::to_string(f.bytes_total) +
                                             " bytes (killed?)");
     }
-    call.report_bytes(f.bytes_done, f.bytes_total);
     auto now = std::chrono::steady_clock::now();
     if (f.bytes_done != last_done) {
       last_done = f.bytes_done;

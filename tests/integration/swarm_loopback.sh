@@ -63,6 +63,21 @@ scrape_says_ten() { curl -sf "http://127.0.0.1:$TRACKER_PORT/scrape" | grep -q "
 wait_until 20 scrape_says_ten || fail "tracker scrape: $(curl -s "http://127.0.0.1:$TRACKER_PORT/scrape" | head -c 200)"
 pass "tracker counted 10 completed downloads"
 
+# A front end follows a download with one command: `status --wait S
+# --progress` prints the peer's figures every second while it downloads (a
+# peer capped at 100 kB/s here), then once more when the wait is over.
+PIDFILES+=("$SANDBOX/slow.pid")
+"$BIN/murder_client" peer allowed/rel.tgz.torrent slow.tgz 127.0.0.30 --extract out-slow --max_download_rate 100 \
+  --pidfile "$SANDBOX/slow.pid" --detach --logfile "$SANDBOX/slow.log" >/dev/null || fail "the capped peer did not start"
+"$BIN/murder_client" status --json --wait 3.5 --progress "$SANDBOX/slow.pid" > followed.json
+jq -e -s 'length >= 3 and all(.[]; .event == "status" and .running and .figures.state == "downloading")' followed.json \
+  >/dev/null || fail "status --progress printed: $(cat followed.json)"
+jq -e -s '[.[].figures.bytes_done] | . == sort' followed.json >/dev/null || fail "status --progress went backwards: $(cat followed.json)"
+"$BIN/murder_client" status --json --wait 1 "$SANDBOX/slow.pid" > once.json
+[ "$(wc -l < once.json)" = 1 ] || fail "status --wait without --progress printed $(wc -l < once.json) lines"
+"$BIN/murder_client" stop "$SANDBOX/slow.pid" >/dev/null
+pass "status --wait 3.5 --progress followed a download with $(wc -l < followed.json) lines, --wait alone with one"
+
 # The seed's figures: a stop line in JSON with the status file's numbers.
 stopped=$("$BIN/murder_client" stop --json "$SANDBOX/seed.pid")
 echo "$stopped" | jq -e '.outcome == "stopped" and .figures.role == "seed" and .figures.state == "stopped"' >/dev/null ||

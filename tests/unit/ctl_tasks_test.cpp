@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <sstream>
 
 #include "murder/core/error.hpp"
 #include "murder/ctl/report.hpp"
@@ -21,16 +22,24 @@ struct recording_transport : transport {
     recording_transport& owner;
     std::string host;
     connection(recording_transport& o, std::string h) : owner(o), host(std::move(h)) {}
-    command_result run(const std::string& command, std::chrono::seconds, const line_sink&) override {
+    command_result run(const std::string& command, std::chrono::seconds, const line_sink& on_line) override {
       std::lock_guard<std::mutex> lock(owner.mutex);
       owner.commands.push_back(host + ": " + command);
       for (const auto& [needle, status] : owner.fail_when) {
         if (command.find(needle) != std::string::npos) return {status, "", "boom on " + host};
       }
-      for (const auto& [needle, output] : owner.answer_when) {
-        if (command.find(needle) != std::string::npos) return {0, output, ""};
+      std::string output = "fine\n";
+      for (const auto& [needle, answer] : owner.answer_when) {
+        if (command.find(needle) == std::string::npos) continue;
+        output = answer;
+        break;
       }
-      return {0, "fine\n", ""};
+      // As the real transports do: each line to `on_line` as well.
+      std::istringstream lines(output);
+      for (std::string line; std::getline(lines, line);) {
+        if (on_line) on_line(line, false);
+      }
+      return {0, output, ""};
     }
     void upload(std::string_view contents, const std::string& path, unsigned) override {
       std::lock_guard<std::mutex> lock(owner.mutex);
@@ -163,7 +172,7 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
                          "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
                          "'--replace' '--tree' '--base-tag' 'v0 $(x)' '--detach'");
   EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
-                         "'--tag' 'v1'\\''$(touch x)' '--wait' '2'");
+                         "'--tag' 'v1'\\''$(touch x)' '--wait' '30' '--progress'");
 }
 
 TEST_F(ctl_tasks, a_missing_temp_path_is_made_then_the_torrent_uploaded_again) {

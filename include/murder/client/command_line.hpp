@@ -20,6 +20,7 @@ struct client_command {
   std::vector<std::filesystem::path> pidfiles;   // stop and status
   int grace = 10;                                // stop: seconds before SIGKILL
   double wait = 0;                               // status: seconds to wait while a peer downloads
+  bool progress = false;                         // status: lines while waiting, too
   bool json = false;                             // stop and status
   std::filesystem::path home;                    // install-bundle
 };

@@ -20,9 +20,12 @@ int run_stop(const std::vector<std::filesystem::path>& pidfiles, std::chrono::se
 // `json` a "status" event each. Returns 0 when every named process runs, 1
 // otherwise. With `wait` > 0, first waits up to that long while any of them
 // is a running peer still downloading: a front end following a peer asks
-// once and hears of its end at once, without asking over and over.
+// once and hears of its end at once, without asking over and over. With
+// `progress` (and `json`), the lines are also printed once a second while
+// waiting: one command follows a download and shows it moving (each command
+// a front end runs costs the host a shell and a process start).
 int run_status(const std::vector<std::filesystem::path>& pidfiles, bool json = false,
-               std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+               std::chrono::milliseconds wait = std::chrono::milliseconds(0), bool progress = false);
 
 // Puts a bundle in place: run as HOME/.bundle-new/bin/murder_client, the
 // bundle unpacked there by the front end, it swaps HOME/bin and HOME/lib for

@@ -95,8 +95,10 @@ class host_call {
 
   // Runs `command`; an exit status above `highest_ok` throws failure naming the
   // host and carrying the command's last error line, its exit status mapped to
-  // murder's exit codes.
-  command_result run(const std::string& command, int highest_ok = 0);
+  // murder's exit codes. `on_output`, when set, hears each line of standard
+  // output as it arrives.
+  command_result run(const std::string& command, int highest_ok = 0,
+                     const std::function<void(std::string_view)>& on_output = {});
 
   void upload(std::string_view contents, const std::string& remote_path, unsigned mode);
   std::string download(const std::string& remote_path);

@@ -1,7 +1,11 @@
 #include "murder/ctl/connection_pool.hpp"
 
+#include <condition_variable>
 #include <deque>
+#include <exception>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -51,7 +55,14 @@ class reusing_transport final : public transport {
 
   std::unique_ptr<host_connection> connect(const std::string& host) override {
     {
-      std::lock_guard<std::mutex> hold(lock_);
+      std::unique_lock<std::mutex> hold(lock_);
+      prepared_.wait(hold, [&] { return preparing_.count(host) == 0; });
+      // What stopped prepare() moments ago is the answer (a retry connects anew).
+      if (auto failed = refused_.find(host); failed != refused_.end()) {
+        auto why = failed->second;
+        refused_.erase(failed);
+        std::rethrow_exception(why);
+      }
       for (auto it = idle_.begin(); it != idle_.end(); ++it) {
         if (it->first != host) continue;
         auto connection = std::move(it->second);
@@ -60,6 +71,31 @@ class reusing_transport final : public transport {
       }
     }
     return std::make_unique<pooled_connection>(*this, host, inner_->connect(host), false);
+  }
+
+  void prepare(const std::string& host) override {
+    {
+      std::lock_guard<std::mutex> hold(lock_);
+      if (capacity_ == 0 || preparing_.count(host) != 0) return;
+      for (const auto& [idle_host, connection] : idle_) {
+        if (idle_host == host) return;
+      }
+      preparing_.insert(host);
+    }
+    std::unique_ptr<host_connection> connection;
+    std::exception_ptr why;
+    try {
+      connection = inner_->connect(host);
+    } catch (const failure&) {
+      why = std::current_exception();  // the task that needs the host hears it
+    }
+    if (connection) give_back(host, std::move(connection));
+    {
+      std::lock_guard<std::mutex> hold(lock_);
+      preparing_.erase(host);
+      if (why) refused_[host] = why;
+    }
+    prepared_.notify_all();
   }
 
   std::unique_ptr<host_connection> connect_anew(const std::string& host) { return inner_->connect(host); }
@@ -80,6 +116,9 @@ class reusing_transport final : public transport {
   std::size_t capacity_;
   std::mutex lock_;
   std::deque<std::pair<std::string, std::unique_ptr<host_connection>>> idle_;  // oldest first
+  std::set<std::string> preparing_;  // hosts prepare() is connecting to
+  std::map<std::string, std::exception_ptr> refused_;  // why prepare() could not connect
+  std::condition_variable prepared_;
 };
 
 pooled_connection::~pooled_connection() {

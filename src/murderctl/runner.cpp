@@ -144,6 +144,45 @@ class task_run {
   const std::map<std::string, host_log>& logs_;
 };
 
+// Connects, on background threads, to the hosts that only a later task of the
+// plan reaches, while the earlier tasks run: a deploy's peers are ready when
+// the seeder has packed and started. At most `most` hosts (what the connection
+// pool keeps); joined on destruction.
+class connecting_ahead {
+ public:
+  connecting_ahead(const std::vector<const task*>& plan, task_env& env, std::size_t most,
+                   const std::map<std::string, host_log>& logs) {
+    std::vector<std::string> reached;
+    for (std::size_t k = 0; k < plan.size(); ++k) {
+      for (const auto& host : hosts_for(*plan[k], env.config)) {
+        if (std::find(reached.begin(), reached.end(), host) != reached.end()) continue;
+        reached.push_back(host);
+        if (k > 0 && hosts_.size() < most) hosts_.push_back(host);
+      }
+    }
+    const std::size_t workers = std::min(hosts_.size(), most);
+    for (std::size_t w = 0; w < workers; ++w) {
+      threads_.emplace_back([this, &env, &logs] {
+        for (std::size_t i; (i = next_++) < hosts_.size();) {
+          const host_log& log = logs.at(hosts_[i]);
+          transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
+          env.hosts.prepare(hosts_[i]);
+        }
+      });
+    }
+  }
+  ~connecting_ahead() {
+    for (auto& t : threads_) t.join();
+  }
+  connecting_ahead(const connecting_ahead&) = delete;
+  connecting_ahead& operator=(const connecting_ahead&) = delete;
+
+ private:
+  std::vector<std::string> hosts_;
+  std::atomic<std::size_t> next_{0};
+  std::vector<std::thread> threads_;
+};
+
 host_result task_row(const task& t, host_outcome outcome, std::string error, std::string note) {
   host_result r;
   r.task = std::string(t.name);
@@ -171,6 +210,10 @@ std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_en
     }
   }
 
+  // As many as the pool keeps beside the connections of the first task.
+  const std::size_t first_hosts = plan.empty() ? 0 : hosts_for(*plan.front(), env.config).size();
+  const std::size_t keep = static_cast<std::size_t>(std::max(1, options.concurrency));
+  connecting_ahead ahead(plan, env, keep > first_hosts ? keep - first_hosts : 0, logs);
   std::vector<host_result> results;
   bool failed = false;
   for (const task* t : plan) {

@@ -25,11 +25,13 @@ struct counting_transport : transport {
   };
   std::unique_ptr<host_connection> connect(const std::string& host) override {
     ++made[host];
+    if (unreachable.count(host)) throw failure(exit_code::network, host + ": no route to host");
     closed[host] = false;
     return std::make_unique<connection>(closed[host]);
   }
   std::map<std::string, int> made;
   std::map<std::string, bool> closed;
+  std::map<std::string, bool> unreachable;
 };
 
 TEST(connection_pool, tasks_one_after_another_share_one_connection_a_host) {
@@ -71,6 +73,30 @@ TEST(connection_pool, a_failed_connection_is_dropped_and_a_stale_one_replaced) {
   c->run("true", std::chrono::seconds(1), {});
   counts.closed["h1"] = true;
   EXPECT_THROW(c->run("true", std::chrono::seconds(1), {}), failure);
+}
+
+TEST(connection_pool, a_host_connected_ahead_is_used_and_one_that_failed_ahead_fails_its_first_use_once) {
+  auto inner = std::make_unique<counting_transport>();
+  auto& counts = *inner;
+  auto pool = make_reusing_transport(std::move(inner), 10);
+  pool->prepare("h1");
+  pool->prepare("h1");  // already waiting in the pool
+  EXPECT_EQ(counts.made["h1"], 1);
+  EXPECT_EQ(pool->connect("h1")->run("true", std::chrono::seconds(1), {}).output, "true");
+  EXPECT_EQ(counts.made["h1"], 1);
+
+  counts.unreachable["h2"] = true;
+  pool->prepare("h2");
+  EXPECT_EQ(counts.made["h2"], 1);
+  try {
+    pool->connect("h2");
+    ADD_FAILURE() << "connected to an unreachable host";
+  } catch (const failure& e) {
+    EXPECT_EQ(std::string(e.what()), "h2: no route to host");
+  }
+  EXPECT_EQ(counts.made["h2"], 1);  // the failure ahead was the answer, not a second wait
+  EXPECT_THROW(pool->connect("h2"), failure);  // a retry tries again
+  EXPECT_EQ(counts.made["h2"], 2);
 }
 
 TEST(connection_pool, at_most_capacity_idle_connections_are_kept) {

@@ -8,6 +8,11 @@
 // oldest go first). A pooled connection that cannot even begin its first
 // operation (not_started: the host closed it while it was idle) is replaced by
 // a new one once, transparently; nothing is ever run twice.
+//
+// prepare(host) connects ahead (a deploy's peers while its seeder works); a
+// connect(host) meanwhile waits for that connection instead of opening a
+// second one, and the first connect(host) after a failed prepare(host) throws
+// that failure instead of waiting out a dead host's timeout twice.
 
 #include <cstddef>
 #include <memory>

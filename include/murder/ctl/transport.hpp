@@ -55,6 +55,10 @@ class transport {
   // Throws failure(network) naming the host and the reason: unreachable,
   // refused, host key rejected, authentication failed.
   virtual std::unique_ptr<host_connection> connect(const std::string& host) = 0;
+  // Opens a connection to `host` ahead of its first use, for transports that
+  // keep connections (connection_pool.hpp); a failure is left for that use to
+  // meet and report. Others do nothing.
+  virtual void prepare(const std::string& host) { (void)host; }
 };
 
 // Where the messages of the transport's library (libssh) go while this

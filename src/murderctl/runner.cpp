@@ -32,9 +32,11 @@ std::string log_name(const std::string& host) {
 
 class task_run {
  public:
+  // `first_index`: where this task's hosts start in the display's count (tasks
+  // run side by side share it).
   task_run(const task& t, task_env& env, const run_options& options, run_observer& observer,
-           const std::map<std::string, host_log>& logs)
-      : task_(t), env_(env), options_(options), observer_(observer), logs_(logs) {}
+           const std::map<std::string, host_log>& logs, size_t first_index = 0)
+      : task_(t), env_(env), options_(options), observer_(observer), logs_(logs), first_index_(first_index) {}
 
   std::vector<host_result> run(const std::vector<std::string>& hosts) {
     std::vector<host_result> results(hosts.size());
@@ -67,7 +69,9 @@ class task_run {
     try {
       auto connection = env_.hosts.connect(host);
       host_call call(env_, host, *connection, log,
-                     [&](std::uint64_t done, std::uint64_t total) { observer_.host_bytes(index, done, total); });
+                     [&](std::uint64_t done, std::uint64_t total) {
+                       observer_.host_bytes(first_index_ + index, done, total);
+                     });
       r.note = body(call);
       r.outcome = host_outcome::ok;
       r.error.clear();
@@ -142,6 +146,7 @@ class task_run {
   const run_options& options_;
   run_observer& observer_;
   const std::map<std::string, host_log>& logs_;
+  size_t first_index_;
 };
 
 // Connects, on background threads, to the hosts that only a later task of the
@@ -195,6 +200,81 @@ host_result task_row(const task& t, host_outcome outcome, std::string error, std
 
 }  // namespace
 
+namespace {
+
+// Consecutive tasks that run at the same time, each on its own hosts, since
+// neither needs what the other does: the tracker starts while the seeder
+// packs (a starting tracker reads its directory of torrents when it changes);
+// the peers and the seeder stop together; the tracker stops while the
+// temporary files go, once nothing announces to it.
+bool runs_beside(std::string_view first, std::string_view second) {
+  static const std::pair<std::string_view, std::string_view> pairs[] = {
+      {"start_tracker", "create_torrent"}, {"stop_peering", "stop_seeding"}, {"stop_tracker", "clean_temp_files"}};
+  return std::any_of(std::begin(pairs), std::end(pairs), [&](const auto& p) {
+    return (p.first == first && p.second == second) || (p.first == second && p.second == first);
+  });
+}
+
+// Runs `group` (one task, or two that run_beside) and appends its rows in the
+// group's order; `failed` says whether a task has failed so far (later tasks
+// are then skipped, but for the stops and cleanups).
+void run_together(const std::vector<const task*>& group, task_env& env, const run_options& options,
+                  run_observer& observer, const std::map<std::string, host_log>& logs,
+                  std::vector<host_result>& results, bool& failed) {
+  std::vector<std::vector<host_result>> rows(group.size());
+  std::vector<std::vector<std::string>> hosts(group.size());
+  std::vector<bool> runs(group.size(), false);
+  std::string name;
+  size_t host_count = 0;
+  for (std::size_t k = 0; k < group.size(); ++k) {
+    const task& t = *group[k];
+    if (failed && !t.cleanup) {
+      rows[k].push_back(task_row(t, host_outcome::skipped, "", "skipped: an earlier task failed"));
+      continue;
+    }
+    if (t.prepare) {
+      try {
+        t.prepare(env);
+      } catch (const failure& e) {
+        rows[k].push_back(task_row(t, host_outcome::failed, e.what(), ""));
+        failed = true;
+        continue;
+      }
+    }
+    runs[k] = true;
+    hosts[k] = hosts_for(t, env.config);
+    name += (name.empty() ? "" : " + ") + std::string(t.name);
+    host_count += hosts[k].size();
+  }
+  if (!name.empty()) {
+    observer.task_started(name, host_count);
+    std::vector<std::thread> beside;
+    size_t first_index = 0;
+    for (std::size_t k = 0; k < group.size(); ++k) {
+      if (!runs[k]) continue;
+      auto body = [&, k, first_index] {
+        rows[k] = task_run(*group[k], env, options, observer, logs, first_index).run(hosts[k]);
+      };
+      first_index += hosts[k].size();
+      if (k + 1 < group.size()) {
+        beside.emplace_back(body);
+      } else {
+        body();
+      }
+    }
+    for (auto& t : beside) t.join();
+    observer.task_finished();
+  }
+  for (auto& task_rows : rows) {
+    for (auto& row : task_rows) {
+      failed = failed || (row.outcome != host_outcome::ok && row.outcome != host_outcome::skipped);
+      results.push_back(std::move(row));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_env& env, const run_options& options,
                                    run_observer& observer) {
   // Every value is checked before any host is touched.
@@ -216,28 +296,11 @@ std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_en
   connecting_ahead ahead(plan, env, keep > first_hosts ? keep - first_hosts : 0, logs);
   std::vector<host_result> results;
   bool failed = false;
-  for (const task* t : plan) {
-    if (failed && !t->cleanup) {
-      results.push_back(task_row(*t, host_outcome::skipped, "", "skipped: an earlier task failed"));
-      continue;
-    }
-    if (t->prepare) {
-      try {
-        t->prepare(env);
-      } catch (const failure& e) {
-        results.push_back(task_row(*t, host_outcome::failed, e.what(), ""));
-        failed = true;
-        continue;
-      }
-    }
-    auto hosts = hosts_for(*t, env.config);
-    observer.task_started(t->name, hosts.size());
-    auto rows = task_run(*t, env, options, observer, logs).run(hosts);
-    observer.task_finished();
-    for (auto& row : rows) {
-      failed = failed || row.outcome != host_outcome::ok;
-      results.push_back(std::move(row));
-    }
+  for (std::size_t i = 0; i < plan.size();) {
+    const std::size_t together = i + 1 < plan.size() && runs_beside(plan[i]->name, plan[i + 1]->name) ? 2 : 1;
+    run_together({plan.begin() + static_cast<long>(i), plan.begin() + static_cast<long>(i + together)}, env, options,
+                 observer, logs, results, failed);
+    i += together;
   }
   return results;
 }

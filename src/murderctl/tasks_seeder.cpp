@@ -15,8 +15,15 @@ void register_with_trackers(host_call& call, const std::string& torrent) {
     auto connection = env.hosts.connect(tracker);
     host_log no_log;
     host_call on_tracker(env, tracker, *connection, no_log);
-    on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
-    on_tracker.upload(torrent, env.layout.torrent_dir() + "/" + env.values.tag + ".torrent", 0644);
+    // The directory nearly always exists (start_tracker makes it): it is made,
+    // and the upload tried again, only when the upload fails.
+    const std::string target = env.layout.torrent_dir() + "/" + env.values.tag + ".torrent";
+    try {
+      on_tracker.upload(torrent, target, 0644);
+    } catch (const failure&) {
+      on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
+      on_tracker.upload(torrent, target, 0644);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <condition_variable>
 #include <mutex>
 #include <sstream>
 
@@ -23,8 +24,13 @@ struct recording_transport : transport {
     std::string host;
     connection(recording_transport& o, std::string h) : owner(o), host(std::move(h)) {}
     command_result run(const std::string& command, std::chrono::seconds, const line_sink& on_line) override {
-      std::lock_guard<std::mutex> lock(owner.mutex);
+      std::unique_lock<std::mutex> lock(owner.mutex);
+      for (const auto& [needle, other] : owner.waits_for) {
+        if (command.find(needle) == std::string::npos) continue;
+        owner.waited[needle] = owner.ran.wait_for(lock, std::chrono::seconds(5), [&] { return owner.has_run(other); });
+      }
       owner.commands.push_back(host + ": " + command);
+      owner.ran.notify_all();
       for (const auto& [needle, status] : owner.fail_when) {
         if (command.find(needle) != std::string::npos) return {status, "", "boom on " + host};
       }
@@ -66,8 +72,15 @@ struct recording_transport : transport {
     }
     return out;
   }
+  bool has_run(const std::string& needle) const {
+    return std::any_of(commands.begin(), commands.end(), [&](const auto& c) { return c.find(needle) != std::string::npos; });
+  }
   std::mutex mutex;
+  std::condition_variable ran;  // a command was recorded
   std::vector<std::string> commands;
+  // Command substring -> one it waits (up to 5 s) to see run first; whether it did.
+  std::map<std::string, std::string> waits_for;
+  std::map<std::string, bool> waited;
   std::map<std::string, int> fail_when;  // command substring -> exit status
   std::map<std::string, std::string> answer_when;  // command substring -> its output
   std::map<std::string, int> refuse_connects;
@@ -132,7 +145,25 @@ TEST(ctl_plan, roles_default_to_the_first_peer_and_hosts_appear_once) {
   EXPECT_EQ(hosts_for(*plan[3], config), (std::vector<std::string>{"s.example.net", "a.example.net", "b.example.net"}));
 }
 
-TEST_F(ctl_tasks, a_failed_start_skips_the_work_but_still_runs_the_stops) {
+TEST_F(ctl_tasks, a_deploy_runs_the_tracker_start_beside_the_packing_and_the_stops_side_by_side) {
+  write(path("v1.tree.torrent"), "d8:announce0:e");
+  transport_.answer_when["'status' '--json'"] =
+      R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
+      R"("bytes_total":10,"bytes_uploaded":0,"bytes_done":10,"bytes_from_peers":10,"download_seconds":1,)"
+      R"("deliver_seconds":0}})" "\n";
+  // Each of these waits for the other task of its pair: in order, it would
+  // wait 5 s and find that the other had not run.
+  transport_.waits_for["murder_tracker"] = "murder_make_torrent";
+  transport_.waits_for["'stop' '--json' '--home' '/opt/murder' '--role' 'peer'"] = "'stop' '--json' '--home' '/opt/murder' '--role' 'seed'";
+  transport_.waits_for["'stop' '--json' '--home' '/opt/murder' '--role' 'tracker'"] = "'rm' '-rf'";
+  auto results = run({"deploy"}, {{"tag", "v1"}, {"files_path", "/srv/release"}, {"destination_path", "/srv/app"}});
+  ASSERT_TRUE(std::all_of(results.begin(), results.end(), [](const auto& r) { return r.outcome == host_outcome::ok; }));
+  EXPECT_TRUE(transport_.waited["murder_tracker"]);
+  EXPECT_TRUE(transport_.waited["'stop' '--json' '--home' '/opt/murder' '--role' 'peer'"]);
+  EXPECT_TRUE(transport_.waited["'stop' '--json' '--home' '/opt/murder' '--role' 'tracker'"]);
+}
+
+TEST_F(ctl_tasks, a_failed_start_skips_the_later_work_but_still_runs_the_stops) {
   write(path("v1.tgz.torrent"), "d8:announce0:e");
   transport_.fail_when["murder_tracker"] = 4;
   auto results = run({"deploy"}, {{"tag", "v1"}, {"files_path", "/srv/release"}, {"destination_path", "/srv/app"}});
@@ -142,7 +173,8 @@ TEST_F(ctl_tasks, a_failed_start_skips_the_work_but_still_runs_the_stops) {
                       (r.outcome == host_outcome::ok ? "ok" : r.outcome == host_outcome::failed ? "failed" : "skipped"));
   }
   EXPECT_EQ(summary, (std::vector<std::string>{
-                         "start_tracker@h1=failed", "create_torrent@*=skipped", "start_seeding@*=skipped",
+                         // create_torrent runs beside start_tracker (runner.cpp): it ran.
+                         "start_tracker@h1=failed", "create_torrent@h1=ok", "start_seeding@*=skipped",
                          "peer@*=skipped", "stop_peering@h1=ok", "stop_peering@h2=ok", "stop_peering@h3=ok",
                          "stop_seeding@h1=ok", "stop_tracker@h1=ok", "clean_temp_files@h1=ok", "clean_temp_files@h2=ok",
                          "clean_temp_files@h3=ok"}));

@@ -82,7 +82,9 @@ std::vector<std::string> hosts_for(const task& t, const murder_config& config) {
 }
 
 std::string task_help() {
-  std::string text = "Tasks (run in the order given; murder:NAME is accepted for each):\n";
+  std::string text =
+      "Tasks (run in the order given, but start_tracker beside create_torrent, stop_peering beside stop_seeding and\n"
+      "stop_tracker beside clean_temp_files; murder:NAME is accepted for each):\n";
   char line[256];
   for (const auto& t : all_tasks()) {
     std::snprintf(line, sizeof line, "  %-18s # %s\n", std::string(t.name).c_str(), std::string(t.summary).c_str());

@@ -142,7 +142,8 @@ class file_reuser {
       made_ = path.parent_path();
     }
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    // Its full size at once: libtorrent takes a file with every piece as complete only then.
+    // Its full size at once, as libtorrent makes the files it writes: the pieces
+    // the base lacks land in place later.
     if (fd < 0 || ::ftruncate(fd, size) != 0) {
       const int err = errno;
       if (fd >= 0) ::close(fd);

@@ -144,6 +144,9 @@ struct transfer::impl {
       for (int i = 0; i < info->num_pieces() && i < static_cast<int>(have_pieces.size()); ++i) {
         if (have_pieces[static_cast<size_t>(i)]) atp.have_pieces.set_bit(lt::piece_index_t{i});
       }
+      // The pieces were verified as they were written into a directory made
+      // for this transfer: libtorrent need not look at its files again.
+      atp.flags |= lt::torrent_flags::no_verify_files;
     }
     atp.storage_mode = lt::storage_mode_allocate;
     atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
@@ -215,7 +218,11 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
                      options.session.download_rate_limit / 1000);
   }
 
-  impl_->add(saveas, options.trust, options.have_pieces);
+  if (!options.torrent_later) impl_->add(saveas, options.trust, options.have_pieces);
+}
+
+void transfer::add_torrent(const std::vector<bool>& have_pieces) {
+  impl_->add(fs::absolute(impl_->options.saveas), impl_->options.trust, have_pieces);
 }
 
 transfer::~transfer() = default;

@@ -25,7 +25,10 @@ struct transfer_options {
   std::filesystem::path torrent;
   std::shared_ptr<const libtorrent::torrent_info> info;  // the torrent when already loaded (else read from `torrent`)
   std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer); a tree torrent's directory
-  std::vector<bool> have_pieces;  // pieces already in place and verified (reuse_base.hpp); empty: none known
+  // Pieces already in place and verified, in a directory made for this
+  // transfer (reuse_base.hpp); empty: none known.
+  std::vector<bool> have_pieces;
+  bool torrent_later = false;     // the constructor starts the session only; add_torrent() adds the torrent
   session_options session;
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
   bool trust = false;            // seed: skip checking the payload against the torrent
@@ -35,9 +38,17 @@ struct transfer_options {
 
 class transfer {
  public:
-  // Loads the torrent and starts a session. Throws failure(bad_input) for a bad
-  // torrent, failure(network) when the listen address cannot be used.
+  // Loads the torrent and starts a session, then adds the torrent (unless
+  // `torrent_later`). Throws failure(bad_input) for a bad torrent,
+  // failure(network) when the listen address cannot be used.
   transfer(const transfer_options& options, std::shared_ptr<spdlog::logger> log);
+
+  // With `torrent_later`: adds the torrent, `have_pieces` already in place
+  // and verified under `saveas`, a directory made for this transfer (nothing
+  // else there is looked at). The session starts while the pieces are put in
+  // place (tree_peer.hpp): libtorrent's threads take a while to start on busy
+  // cores.
+  void add_torrent(const std::vector<bool>& have_pieces);
   ~transfer();
   transfer(const transfer&) = delete;
   transfer& operator=(const transfer&) = delete;

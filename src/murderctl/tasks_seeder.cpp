@@ -6,24 +6,35 @@ namespace murder::ctl {
 
 namespace {
 
+// Puts the torrent in the tracker's allowed_dir on `on_tracker`'s host. The
+// directory nearly always exists (start_tracker makes it): it is made, and
+// the upload tried again, only when the upload fails.
+void place_torrent(host_call& on_tracker, const std::string& torrent) {
+  const auto& env = on_tracker.env();
+  const std::string target = env.layout.torrent_dir() + "/" + env.values.tag + ".torrent";
+  try {
+    on_tracker.upload(torrent, target, 0644);
+  } catch (const failure&) {
+    on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
+    on_tracker.upload(torrent, target, 0644);
+  }
+}
+
 // Makes the torrent known to each tracker: a tracker's allowed_dir holds every
-// torrent it serves.
+// torrent it serves. A tracker on the seeder's own host (the usual layout) is
+// reached over this task's connection, without a second SSH handshake.
 void register_with_trackers(host_call& call, const std::string& torrent) {
   const auto& env = call.env();
   for (const auto& tracker : env.config.trackers) {
     call.log("registering " + env.values.tag + " with the tracker on " + tracker);
+    if (tracker == call.host()) {
+      place_torrent(call, torrent);
+      continue;
+    }
     auto connection = env.hosts.connect(tracker);
     host_log no_log;
     host_call on_tracker(env, tracker, *connection, no_log);
-    // The directory nearly always exists (start_tracker makes it): it is made,
-    // and the upload tried again, only when the upload fails.
-    const std::string target = env.layout.torrent_dir() + "/" + env.values.tag + ".torrent";
-    try {
-      on_tracker.upload(torrent, target, 0644);
-    } catch (const failure&) {
-      on_tracker.run(shell_command({"mkdir", "-p", env.layout.torrent_dir()}));
-      on_tracker.upload(torrent, target, 0644);
-    }
+    place_torrent(on_tracker, torrent);
   }
 }
 

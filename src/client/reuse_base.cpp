@@ -89,6 +89,9 @@ class file_reuser {
       : info_(info), base_(base_root), staging_(staging), have_(have),
         chunk_(std::max<std::int64_t>(1, most_read / info.piece_length()) * info.piece_length()),
         buffer_(static_cast<size_t>(chunk_)), zeros_(static_cast<size_t>(info.piece_length()), '\0') {}
+  ~file_reuser() { close_output(); }
+  file_reuser(const file_reuser&) = delete;
+  file_reuser& operator=(const file_reuser&) = delete;
 
   std::uint64_t reuse(lt::file_index_t index, const std::string& rel) {
     const auto& files = info_.files();
@@ -98,7 +101,6 @@ class file_reuser {
     int in = base_.open(rel);
     if (in < 0) return 0;
     fd_closer close_in(in);
-    out_ = -1;
     std::uint64_t reused = 0;
     const std::int64_t piece_length = info_.piece_length();
     for (std::int64_t chunk = 0; chunk < size; chunk += chunk_) {
@@ -121,11 +123,16 @@ class file_reuser {
       if (run >= 0) write_all(rel, size, run, want - run, chunk + run);
       if (got < want) break;  // the base's file is shorter
     }
-    if (out_ >= 0) ::close(out_);
+    close_output();
     return reused;
   }
 
  private:
+  void close_output() {
+    if (out_ >= 0) ::close(out_);
+    out_ = -1;
+  }
+
   // Whether `bytes` at `at` in the buffer, then the pad's zeros, are piece `piece`.
   bool hashes_right(lt::piece_index_t piece, std::int64_t at, std::int64_t bytes) {
     lt::hasher hash(buffer_.data() + at, static_cast<int>(bytes));

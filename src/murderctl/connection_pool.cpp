@@ -1,5 +1,6 @@
 #include "murder/ctl/connection_pool.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -50,24 +51,25 @@ class pooled_connection final : public host_connection {
 
 class reusing_transport final : public transport {
  public:
-  reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity)
-      : inner_(std::move(inner)), capacity_(capacity) {}
+  reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity, std::chrono::milliseconds slow_failure)
+      : inner_(std::move(inner)), capacity_(capacity), slow_failure_(slow_failure) {}
 
   std::unique_ptr<host_connection> connect(const std::string& host) override {
     {
       std::unique_lock<std::mutex> hold(lock_);
       prepared_.wait(hold, [&] { return preparing_.count(host) == 0; });
-      // What stopped prepare() moments ago is the answer (a retry connects anew).
-      if (auto failed = refused_.find(host); failed != refused_.end()) {
-        auto why = failed->second;
-        refused_.erase(failed);
-        std::rethrow_exception(why);
-      }
       for (auto it = idle_.begin(); it != idle_.end(); ++it) {
         if (it->first != host) continue;
         auto connection = std::move(it->second);
         idle_.erase(it);
         return std::make_unique<pooled_connection>(*this, host, std::move(connection), true);
+      }
+      // A slow failure of prepare() (a dead host's timeout) is the answer; a
+      // retry connects anew.
+      if (auto failed = refused_.find(host); failed != refused_.end()) {
+        auto why = failed->second;
+        refused_.erase(failed);
+        std::rethrow_exception(why);
       }
     }
     return std::make_unique<pooled_connection>(*this, host, inner_->connect(host), false);
@@ -82,18 +84,19 @@ class reusing_transport final : public transport {
       }
       preparing_.insert(host);
     }
-    std::unique_ptr<host_connection> connection;
+    const auto started = std::chrono::steady_clock::now();
     std::exception_ptr why;
     try {
-      connection = inner_->connect(host);
-    } catch (const failure&) {
-      why = std::current_exception();  // the task that needs the host hears it
+      give_back(host, inner_->connect(host));
+    } catch (...) {
+      why = std::current_exception();
     }
-    if (connection) give_back(host, std::move(connection));
+    const bool slow = std::chrono::steady_clock::now() - started >= slow_failure_;
     {
       std::lock_guard<std::mutex> hold(lock_);
       preparing_.erase(host);
-      if (why) refused_[host] = why;
+      // A quick failure (refused, no route) costs little to meet again.
+      if (why && slow) refused_[host] = why;
     }
     prepared_.notify_all();
   }
@@ -109,11 +112,13 @@ class reusing_transport final : public transport {
       idle_.pop_front();
     }
     idle_.emplace_back(host, std::move(connection));
+    refused_.erase(host);  // the host answers now
   }
 
  private:
   std::unique_ptr<transport> inner_;
   std::size_t capacity_;
+  std::chrono::milliseconds slow_failure_;
   std::mutex lock_;
   std::deque<std::pair<std::string, std::unique_ptr<host_connection>>> idle_;  // oldest first
   std::set<std::string> preparing_;  // hosts prepare() is connecting to
@@ -152,8 +157,9 @@ auto pooled_connection::use(Operation operation) -> decltype(operation()) {
 
 }  // namespace
 
-std::unique_ptr<transport> make_reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity) {
-  return std::make_unique<reusing_transport>(std::move(inner), capacity);
+std::unique_ptr<transport> make_reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity,
+                                                  std::chrono::milliseconds slow_failure) {
+  return std::make_unique<reusing_transport>(std::move(inner), capacity, slow_failure);
 }
 
 }  // namespace murder::ctl

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <map>
+#include <system_error>
 #include <thread>
 
 #include "murder/core/deploy_layout.hpp"
@@ -166,14 +168,22 @@ class connecting_ahead {
       }
     }
     const std::size_t workers = std::min(hosts_.size(), most);
-    for (std::size_t w = 0; w < workers; ++w) {
-      threads_.emplace_back([this, &env, &logs] {
-        for (std::size_t i; (i = next_++) < hosts_.size();) {
-          const host_log& log = logs.at(hosts_[i]);
-          transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
-          env.hosts.prepare(hosts_[i]);
-        }
-      });
+    try {
+      for (std::size_t w = 0; w < workers; ++w) {
+        threads_.emplace_back([this, &env, &logs] {
+          for (std::size_t i; (i = next_++) < hosts_.size();) {
+            const host_log& log = logs.at(hosts_[i]);
+            transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
+            try {
+              env.hosts.prepare(hosts_[i]);
+            } catch (...) {
+              // Only a head start: the task that needs the host connects itself.
+            }
+          }
+        });
+      }
+    } catch (const std::system_error&) {
+      // No more threads: the ones started connect to every host.
     }
   }
   ~connecting_ahead() {
@@ -248,12 +258,17 @@ void run_together(const std::vector<const task*>& group, task_env& env, const ru
   }
   if (!name.empty()) {
     observer.task_started(name, host_count);
+    std::vector<std::exception_ptr> thrown(group.size());
     std::vector<std::thread> beside;
     size_t first_index = 0;
     for (std::size_t k = 0; k < group.size(); ++k) {
       if (!runs[k]) continue;
       auto body = [&, k, first_index] {
-        rows[k] = task_run(*group[k], env, options, observer, logs, first_index).run(hosts[k]);
+        try {
+          rows[k] = task_run(*group[k], env, options, observer, logs, first_index).run(hosts[k]);
+        } catch (...) {
+          thrown[k] = std::current_exception();
+        }
       };
       first_index += hosts[k].size();
       if (k + 1 < group.size()) {
@@ -264,6 +279,9 @@ void run_together(const std::vector<const task*>& group, task_env& env, const ru
     }
     for (auto& t : beside) t.join();
     observer.task_finished();
+    for (const auto& e : thrown) {
+      if (e) std::rethrow_exception(e);
+    }
   }
   for (auto& task_rows : rows) {
     for (auto& row : task_rows) {
@@ -290,8 +308,10 @@ std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_en
     }
   }
 
-  // As many as the pool keeps beside the connections of the first task.
-  const std::size_t first_hosts = plan.empty() ? 0 : hosts_for(*plan.front(), env.config).size();
+  // As many as the pool keeps beside the connections of the first task (and
+  // of the one beside it).
+  std::size_t first_hosts = plan.empty() ? 0 : hosts_for(*plan[0], env.config).size();
+  if (plan.size() > 1 && runs_beside(plan[0]->name, plan[1]->name)) first_hosts += hosts_for(*plan[1], env.config).size();
   const std::size_t keep = static_cast<std::size_t>(std::max(1, options.concurrency));
   connecting_ahead ahead(plan, env, keep > first_hosts ? keep - first_hosts : 0, logs);
   std::vector<host_result> results;

@@ -11,9 +11,11 @@
 //
 // prepare(host) connects ahead (a deploy's peers while its seeder works); a
 // connect(host) meanwhile waits for that connection instead of opening a
-// second one, and the first connect(host) after a failed prepare(host) throws
-// that failure instead of waiting out a dead host's timeout twice.
+// second one. When prepare(host) failed after `slow_failure` or more (a dead
+// host's timeout), the first connect(host) throws that failure instead of
+// waiting the timeout out again; after a quick failure it simply tries.
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
@@ -21,6 +23,7 @@
 
 namespace murder::ctl {
 
-std::unique_ptr<transport> make_reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity);
+std::unique_ptr<transport> make_reusing_transport(std::unique_ptr<transport> inner, std::size_t capacity,
+                                                  std::chrono::milliseconds slow_failure = std::chrono::seconds(2));
 
 }  // namespace murder::ctl

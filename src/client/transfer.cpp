@@ -218,7 +218,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
                      options.session.download_rate_limit / 1000);
   }
 
-  if (!options.torrent_later) impl_->add(saveas, options.trust, options.have_pieces);
+  if (!options.torrent_later) impl_->add(saveas, options.trust, {});
 }
 
 void transfer::add_torrent(const std::vector<bool>& have_pieces) {

@@ -60,9 +60,8 @@ std::unique_ptr<transfer> deliver_release_tree(const peer_job& job, const fs::pa
     // libtorrent's session starts while the base is read.
     how.torrent_later = true;
     auto session = std::async(std::launch::async, [&how, &log] { return std::make_unique<transfer>(how, log); });
-    std::vector<bool> have;
     try {
-      have = reuse(*info, base, staging, progress, *log);
+      const auto have = reuse(*info, base, staging, progress, *log);
       t = session.get();
       t->add_torrent(have);
       t->download(progress);

@@ -167,9 +167,8 @@ class connecting_ahead {
         if (k > 0 && hosts_.size() < most) hosts_.push_back(host);
       }
     }
-    const std::size_t workers = std::min(hosts_.size(), most);
     try {
-      for (std::size_t w = 0; w < workers; ++w) {
+      for (std::size_t w = 0; w < hosts_.size(); ++w) {
         threads_.emplace_back([this, &env, &logs] {
           for (std::size_t i; (i = next_++) < hosts_.size();) {
             const host_log& log = logs.at(hosts_[i]);
@@ -207,10 +206,6 @@ host_result task_row(const task& t, host_outcome outcome, std::string error, std
   r.note = std::move(note);
   return r;
 }
-
-}  // namespace
-
-namespace {
 
 // Consecutive tasks that run at the same time, each on its own hosts, since
 // neither needs what the other does: the tracker starts while the seeder

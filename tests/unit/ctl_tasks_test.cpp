@@ -112,6 +112,13 @@ class ctl_tasks : public testing::sandbox_test {
     quiet_observer observer;
     return run_tasks(expand_tasks(words), env, options, observer);
   }
+  // Every peer's status command answers: done, 10 bytes.
+  void peers_say_done() {
+    transport_.answer_when["'status' '--json'"] =
+        R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
+        R"("bytes_total":10,"bytes_uploaded":0,"bytes_done":10,"bytes_from_peers":10,"download_seconds":1,)"
+        R"("deliver_seconds":0}})" "\n";
+  }
   murder_config config_;
   recording_transport transport_;
 };
@@ -147,10 +154,7 @@ TEST(ctl_plan, roles_default_to_the_first_peer_and_hosts_appear_once) {
 
 TEST_F(ctl_tasks, a_deploy_runs_the_tracker_start_beside_the_packing_and_the_stops_side_by_side) {
   write(path("v1.tree.torrent"), "d8:announce0:e");
-  transport_.answer_when["'status' '--json'"] =
-      R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
-      R"("bytes_total":10,"bytes_uploaded":0,"bytes_done":10,"bytes_from_peers":10,"download_seconds":1,)"
-      R"("deliver_seconds":0}})" "\n";
+  peers_say_done();
   // Each of these waits for the other task of its pair: in order, it would
   // wait 5 s and find that the other had not run.
   transport_.waits_for["murder_tracker"] = "murder_make_torrent";
@@ -209,10 +213,7 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
 
 TEST_F(ctl_tasks, a_missing_temp_path_is_made_then_the_torrent_uploaded_again) {
   write(path("v1.tree.torrent"), "d8:announce0:e");
-  transport_.answer_when["'status' '--json'"] =
-      R"({"event":"status","pidfile":"p","running":true,"pid":9,"figures":{"role":"peer","state":"done",)"
-      R"("bytes_total":10,"bytes_uploaded":0,"bytes_done":10,"bytes_from_peers":10,"download_seconds":1,)"
-      R"("deliver_seconds":0}})" "\n";
+  peers_say_done();
   config_.peers = {"h1"};
   transport_.failing_uploads = 1;
   auto results = run({"peer"}, {{"tag", "v1"}, {"destination_path", "/srv/app"}});

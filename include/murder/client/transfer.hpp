@@ -25,10 +25,7 @@ struct transfer_options {
   std::filesystem::path torrent;
   std::shared_ptr<const libtorrent::torrent_info> info;  // the torrent when already loaded (else read from `torrent`)
   std::filesystem::path saveas;  // where the payload file is (seed) or goes (peer); a tree torrent's directory
-  // Pieces already in place and verified, in a directory made for this
-  // transfer (reuse_base.hpp); empty: none known.
-  std::vector<bool> have_pieces;
-  bool torrent_later = false;     // the constructor starts the session only; add_torrent() adds the torrent
+  bool torrent_later = false;    // the constructor starts the session only; add_torrent() adds the torrent
   session_options session;
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
   bool trust = false;            // seed: skip checking the payload against the torrent

@@ -164,13 +164,22 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
 
   auto* install_cmd = app.add_subcommand("install-bundle", "run from a bundle unpacked in HOME/.bundle-new: put it in place");
   install_cmd->add_option("--home", command.home, "murder's directory (remote_murder_path)")->required();
+  auto* serve_cmd = app.add_subcommand(
+      "serve-bundle", "serve HOME/run/bundle.tgz to the hosts murderctl distribute_files sends here, in the background");
+  serve_cmd->add_option("--home", command.serve.home, "murder's directory (remote_murder_path)")->required();
+  serve_cmd->add_option("--port", command.serve.port, "TCP port to listen on (0: any free one, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  serve_cmd->add_option("--idle", command.serve.idle, "exit after SECONDS with no fetch open")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
 
   auto is_mode = [&](const std::string& word) {
     return !app.get_subcommands([&](CLI::App* mode) { return mode->check_name(word); }).empty();
   };
   if (argc > 1 && argv[1][0] != '-' && !is_mode(argv[1])) {
     throw failure(exit_code::usage, std::string("unknown mode '") + argv[1] +
-                                        "' (use peer, seed or seeder, stop, status, install-bundle; see --help)");
+                                        "' (use peer, seed or seeder, stop, status, install-bundle, serve-bundle; see --help)");
   }
   if (auto done = parse_command_line(app, argc, argv)) return *done;
 
@@ -182,6 +191,8 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
     command.pidfiles = pidfiles_of(status_words, "status");
   } else if (*install_cmd) {
     command.what = client_command::mode::install_bundle;
+  } else if (*serve_cmd) {
+    command.what = client_command::mode::serve_bundle;
   } else if (*peer_cmd) {
     command.what = client_command::mode::peer;
     if (!extract.empty()) peer.extract_to = extract;

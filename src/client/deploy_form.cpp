@@ -85,7 +85,7 @@ std::vector<fs::path> select_pidfiles(const fs::path& home, const std::string& r
              name.compare(name.size() - 4, 4, ".pid") == 0;
     };
     if (!role.empty()) return has_prefix(role + "-");
-    return name == "tracker.pid" || has_prefix("seed-") || has_prefix("peer-");
+    return name == "tracker.pid" || name == "bundle.pid" || has_prefix("seed-") || has_prefix("peer-");
   };
   std::vector<fs::path> found;
   std::error_code ec;

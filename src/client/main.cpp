@@ -5,6 +5,7 @@
 #include "murder/client/client.hpp"
 #include "murder/client/command_line.hpp"
 #include "murder/client/control.hpp"
+#include "murder/client/serve_bundle.hpp"
 #include "murder/client/status_events.hpp"
 #include "murder/core/error.hpp"
 #include "murder/core/logging.hpp"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
                                           std::chrono::milliseconds(static_cast<long long>(c.wait * 1000)),
                                           c.progress);
       case mode::install_bundle: return murder::client::run_install_bundle(c.home);
+      case mode::serve_bundle: return murder::client::run_serve_bundle(c.serve);
       case mode::peer:
         return events_on_failure(c.peer.json, [&] {
           return murder::client::run_peer(c.peer, murder::make_logger("murder_client", c.logfile));

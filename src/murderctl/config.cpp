@@ -157,6 +157,10 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       *it->second = get_string(node, origin, key);
     } else if (key == "tracker_port") {
       config.tracker_port = get_int(node, origin, key, 1, 65535);
+    } else if (key == "bundle_uploads") {
+      config.bundle_uploads = get_int(node, origin, key, 1, 1000000);
+    } else if (key == "bundle_port") {
+      config.bundle_port = get_int(node, origin, key, 0, 65535);
     } else if (key == "allowed_networks") {
       std::string joined;
       for (const auto& network : get_string_list(node, origin, key, "network")) joined += (joined.empty() ? "" : ",") + network;

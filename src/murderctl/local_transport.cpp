@@ -43,6 +43,7 @@ class local_connection : public host_connection {
       ::dup2(null_fd, 0);
       if (::chdir(dir_.c_str()) != 0) _exit(126);
       ::setenv("HOME", dir_.c_str(), 1);
+      ::unsetenv("SSH_CONNECTION");  // this machine's own session, if any, is not the local host's
       ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }

@@ -32,6 +32,29 @@ std::string log_name(const std::string& host) {
   return name + ".log";
 }
 
+// A host's connection, opened when a body first uses it: a finish phase
+// with nothing to do on a host does not connect to it.
+class connect_on_use : public host_connection {
+ public:
+  connect_on_use(transport& hosts, const std::string& host) : hosts_(hosts), host_(host) {}
+  command_result run(const std::string& command, std::chrono::seconds timeout, const line_sink& on_line) override {
+    return open().run(command, timeout, on_line);
+  }
+  void upload(std::string_view contents, const std::string& remote_path, unsigned mode) override {
+    open().upload(contents, remote_path, mode);
+  }
+  std::string download(const std::string& remote_path) override { return open().download(remote_path); }
+
+ private:
+  host_connection& open() {
+    if (!connection_) connection_ = hosts_.connect(host_);
+    return *connection_;
+  }
+  transport& hosts_;
+  const std::string& host_;
+  std::unique_ptr<host_connection> connection_;
+};
+
 class task_run {
  public:
   // `first_index`: where this task's hosts start in the display's count (tasks
@@ -69,8 +92,8 @@ class task_run {
                     const std::function<std::string(host_call&)>& body, host_result& r) {
     transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
     try {
-      auto connection = env_.hosts.connect(host);
-      host_call call(env_, host, *connection, log,
+      connect_on_use connection(env_.hosts, host);
+      host_call call(env_, host, connection, log,
                      [&](std::uint64_t done, std::uint64_t total) {
                        observer_.host_bytes(first_index_ + index, done, total);
                      });
@@ -126,8 +149,10 @@ class task_run {
     const host_log& log = logs_.at(host);
     auto started = clock_type::now();
     for (;;) {
+      const std::string first_note = r.note;
       exit_code code = attempt(host, index, log, task_.finish, r);
       if (code == exit_code::ok) {
+        if (r.note.empty()) r.note = first_note;
         log.write("== " + r.task + " ok: " + r.note);
         break;
       }

@@ -52,6 +52,7 @@ std::string stop_all_peering(host_call& call);
 void check_bundle(const task_env& env);
 void prepare_bundle(task_env& env);
 std::string distribute_files(host_call& call);
+std::string finish_distribute(host_call& call);
 std::string clean_temp_files(host_call& call);
 std::string status(host_call& call);
 std::string check_install(host_call& call);

@@ -9,8 +9,10 @@ namespace murder::ctl {
 const std::vector<task>& all_tasks() {
   //  name, help line, roles, needs a tag, cleanup, check, prepare, host body
   static const std::vector<task> tasks = {
-      {"distribute_files", "install the murder bundle (programs and libraries) in remote_murder_path", all_roles,
-       false, false, check_bundle, prepare_bundle, distribute_files},
+      {"distribute_files",
+       "install the murder bundle (programs and libraries) in remote_murder_path: uploaded to bundle_uploads hosts, "
+       "passed on host to host, checked by its SHA-256",
+       all_roles, false, false, check_bundle, prepare_bundle, distribute_files, finish_distribute},
       {"start_tracker", "start the tracker daemon (no-op when it runs)", tracker_role, false, false, {}, {}, start_tracker},
       {"stop_tracker", "stop the tracker daemon", tracker_role, false, true, {}, {}, stop_tracker},
       {"create_torrent", "snapshot files_path as TEMP/TAG.tree (tgz mode: pack TEMP/TAG.tgz), make its .torrent, fetch it here, tell the tracker",

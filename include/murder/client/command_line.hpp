@@ -8,11 +8,12 @@
 #include <vector>
 
 #include "murder/client/client.hpp"
+#include "murder/client/serve_bundle.hpp"
 
 namespace murder::client {
 
 struct client_command {
-  enum class mode { peer, seed, stop, status, install_bundle };
+  enum class mode { peer, seed, stop, status, install_bundle, serve_bundle };
   mode what = mode::peer;
   peer_job peer;
   seed_job seed;
@@ -23,6 +24,7 @@ struct client_command {
   bool progress = false;                         // status: lines while waiting, too
   bool json = false;                             // stop and status
   std::filesystem::path home;                    // install-bundle
+  serve_bundle_job serve;                        // serve-bundle
 };
 
 // The command to run, or the status to exit with now (--help, --version).

@@ -57,8 +57,8 @@ transfer_places resolve_transfer(const deploy_words& words, const std::string& r
 
 // The pidfiles `stop` and `status` work on under HOME/run: the tracker's;
 // ROLE-TAG.pid; every ROLE-*.pid when no tag is given (matched by prefix, never
-// as a pattern: a '*' in a tag is a character); with no role, tracker.pid and
-// every seed-*.pid and peer-*.pid, nothing else.
+// as a pattern: a '*' in a tag is a character); with no role, tracker.pid,
+// bundle.pid (serve-bundle) and every seed-*.pid and peer-*.pid, nothing else.
 // Sorted; none when HOME/run does not exist. Throws failure(usage) for an
 // unknown role or a bad tag.
 std::vector<std::filesystem::path> select_pidfiles(const std::filesystem::path& home, const std::string& role,

@@ -5,7 +5,9 @@
 // layout is written once, here:
 //
 //   HOME/bin, HOME/lib              the installed bundle
-//   HOME/run/NAME.pid               NAME: tracker, seed-TAG, peer-TAG
+//   HOME/run/NAME.pid               NAME: tracker, seed-TAG, peer-TAG, bundle
+//   HOME/run/bundle.tgz             the bundle a host passes on during
+//                                   distribute_files (serve_bundle.hpp)
 //   HOME/run/tracker.state          the tracker's state file
 //   HOME/log/NAME.log
 //   HOME/torrents/TAG.torrent       the tracker's allowed_dir

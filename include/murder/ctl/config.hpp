@@ -67,6 +67,13 @@ struct murder_config {
   // for the tracker's location-aware peer lists ("NAME=CIDR,CIDR" each, as
   // murder_tracker --location takes it; checked when the file is read).
   std::vector<std::string> locations;
+  // bundle_uploads = 2: distribute_files uploads the bundle to this many
+  // hosts from this machine; every other host fetches it from a host that
+  // has it (issue 14). As many as the hosts: every host from here.
+  int bundle_uploads = 2;
+  // bundle_port = 0: the TCP port hosts pass the bundle on from (0: any
+  // free port; set one where firewalls between hosts need it).
+  int bundle_port = 0;
   // metrics_dir = "/var/lib/prometheus/node-exporter": the seeder and every
   // peer keep murder_ROLE_TAG.prom there (murder_client --metrics-file).
   std::string metrics_dir;

@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "murder/core/deploy_layout.hpp"
+#include "murder/ctl/bundle_sources.hpp"
 #include "murder/ctl/config.hpp"
 #include "murder/ctl/transport.hpp"
 
@@ -59,7 +61,9 @@ struct task_env {
   remote_layout layout;
   transport& hosts;
   std::filesystem::path bundle;  // for distribute_files
-  std::string bundle_contents;   // read once by distribute_files' check
+  std::string bundle_contents;   // read once by distribute_files' prepare
+  std::string bundle_sha256;     // its SHA-256, which every host checks its copy against
+  std::shared_ptr<bundle_sources> bundle_pool;  // where each host gets its copy (bundle_sources.hpp)
   std::string torrent_contents;  // the local .torrent, read once by peer's check
   std::chrono::seconds command_timeout{3600};
 
@@ -136,7 +140,8 @@ struct task {
   // When set, runs on each host once `on_host` has run on every host, and its
   // note is the row's: a task that starts work everywhere first (the peer
   // task's downloads), then collects each host's result, so that the work is
-  // not split into waves of `concurrency` hosts.
+  // not split into waves of `concurrency` hosts. An empty note keeps the
+  // first phase's; a host whose finish uses no connection is not connected to.
   std::function<std::string(host_call&)> finish = {};
 };
 

@@ -1,0 +1,37 @@
+#pragma once
+// The remote commands of distribute_files (issue 14), each run in
+// remote_murder_path (ROOT) on one host. The bundle either arrives by SFTP as
+// ROOT/.bundle.tgz.part or is fetched from a host that serves it
+// (murder_client serve-bundle); either way it is checked against the SHA-256
+// murderctl computed before it is named ROOT/.bundle.tgz and unpacked, so a
+// host never installs bytes that are not the bundle.
+
+#include <string>
+
+#include "murder/ctl/bundle_sources.hpp"
+
+namespace murder::ctl {
+
+// Fetches the bundle from `source` (over a plain TCP stream: bash's
+// /dev/tcp, else nc), or takes the uploaded .bundle.tgz.part when `source`
+// is the workstation; checks it against `sha256`. Exit status 4: the fetch
+// failed (another source may do); 3: the bytes are not the bundle; 2: the
+// host has no tool to fetch or check with. A failure leaves no
+// .bundle.tgz.part and does not touch ROOT/.bundle.tgz.
+std::string bundle_fetch_command(const std::string& root, const bundle_source& source, const std::string& sha256);
+
+// Unpacks ROOT/.bundle.tgz beside the installed bundle and has its own
+// murder_client put it in place (install-bundle); prints "murder VERSION in
+// ROOT". With `keep`, the checked tarball stays as ROOT/run/bundle.tgz, to
+// be passed on.
+std::string bundle_install_command(const std::string& root, bool keep);
+
+// Starts the installed murder_client serve-bundle on `port` (0: any),
+// stopping an earlier one first. Prints "address A" (the address this host's
+// SSH session arrived at; empty without one), then "... on port P".
+std::string bundle_serve_command(const std::string& root, int port);
+
+// Stops the server and removes its copy.
+std::string bundle_stop_command(const std::string& root);
+
+}  // namespace murder::ctl

@@ -1,0 +1,84 @@
+#pragma once
+// Where each host of a distribute_files run gets the bundle from (issue 14:
+// the workstation uploads a few copies, the rest travels host to host).
+//
+// The first `uploads` hosts to ask get it from the workstation (SFTP). Every
+// host that has installed it may then serve it (murder_client serve-bundle)
+// to at most `fanout` hosts at a time, so the hosts holding it about double
+// with every copy time. A host asking while every source is busy waits for
+// one. When no source is left and no host is installing one (the first hosts
+// all failed), the workstation uploads once more, so a run never waits for
+// what cannot come. A source that failed twice with no fetch succeeding is
+// not handed out again.
+//
+// Thread-safe: the runner's threads, one a host, share one of these.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace murder::ctl {
+
+struct bundle_source {
+  std::string address;  // empty: the workstation uploads it
+  int port = 0;
+  bool from_workstation() const { return address.empty(); }
+  std::string name() const { return from_workstation() ? "this machine" : address + " port " + std::to_string(port); }
+};
+
+class bundle_sources {
+ public:
+  bundle_sources(std::size_t hosts, std::size_t uploads, std::size_t fanout);
+
+  // A source for one fetch, not one of `avoid` (addresses this host failed
+  // to fetch from already; empty on a host's first ask); waits up to
+  // `patience` for one with room. nullopt: none came in time, or none is left
+  // that this host has not failed with.
+  std::optional<bundle_source> take(std::chrono::milliseconds patience, const std::vector<std::string>& avoid = {});
+
+  // After a fetch from a host source. A fetched copy (or any upload from the
+  // workstation) makes the fetching host "installing" until it calls
+  // `serving` or `not_serving`.
+  void give_back(const bundle_source& source, bool fetched);
+  // The installing host now serves the bundle at `address` port `port`.
+  void serving(const std::string& host, const std::string& address, int port);
+  // The installing host will not serve (its install failed, or nobody needs it).
+  void not_serving();
+  // Whether a host that just installed should serve: some host has not asked
+  // for a source yet, or is waiting for one.
+  bool wanted() const;
+  // Whether `host` was told to serve (so its server must be stopped).
+  bool serves(const std::string& host) const;
+  // Bundles the workstation has uploaded so far.
+  std::size_t uploads() const;
+
+ private:
+  struct server {
+    std::string host;
+    bundle_source where;
+    std::size_t open = 0;
+    std::size_t fetched = 0;
+    std::size_t failed = 0;
+    bool usable() const { return fetched > 0 || failed < 2; }
+  };
+  // With the lock held: a source now, or nullopt with `never` saying whether
+  // waiting could still bring one.
+  std::optional<bundle_source> pick(const std::vector<std::string>& avoid, bool& never);
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t hosts_;
+  std::size_t uploads_allowed_;
+  std::size_t fanout_;
+  std::size_t uploads_ = 0;
+  std::size_t asked_ = 0;       // hosts' first asks so far
+  std::size_t waiting_ = 0;     // threads waiting in take()
+  std::size_t installing_ = 0;  // hosts with a copy, not yet serving or settled
+  std::vector<server> servers_;
+};
+
+}  // namespace murder::ctl

@@ -1,0 +1,93 @@
+#include "murder/ctl/bundle_commands.hpp"
+
+#include <vector>
+
+#include "murder/ctl/remote_quote.hpp"
+
+namespace murder::ctl {
+
+namespace {
+
+// Run on a host in remote_murder_path: $1 = how the copy came ("-": uploaded
+// as .bundle.tgz.part; else ADDRESS, and $2 PORT, of a host serving it), $3 =
+// its SHA-256. Fetches over a plain TCP stream (bash's /dev/tcp, or nc),
+// checks the copy, and only then names it .bundle.tgz. Exit 4: the fetch
+// failed (worth another source); 3: the bytes are not the bundle; 2: no tool
+// to fetch or check with.
+constexpr const char* fetch_script = R"sh(
+addr=$1 port=$2 want=$3
+if [ "$addr" != - ]; then
+  rm -f .bundle.tgz.part
+  if command -v bash > /dev/null 2>&1; then
+    set -- bash -c 'exec 3< "/dev/tcp/$0/$1" && exec cat <&3' "$addr" "$port"
+  elif command -v nc > /dev/null 2>&1; then
+    set -- nc "$addr" "$port"
+  else
+    echo "neither bash nor nc here to fetch the bundle with" >&2; exit 2
+  fi
+  if command -v timeout > /dev/null 2>&1; then set -- timeout 600 "$@"; fi
+  if ! "$@" < /dev/null > .bundle.tgz.part; then
+    rm -f .bundle.tgz.part; echo "cannot fetch the bundle from $addr port $port" >&2; exit 4
+  fi
+fi
+if ! got=$(sha256sum .bundle.tgz.part); then
+  rm -f .bundle.tgz.part; echo "no sha256sum here to check the bundle with" >&2; exit 2
+fi
+got=${got%% *}
+if [ "$got" != "$want" ]; then
+  rm -f .bundle.tgz.part
+  if [ "$addr" = - ]; then addr="this machine"; else addr="$addr port $port"; fi
+  echo "the bundle from $addr is not the one sent (SHA-256 $got)" >&2; exit 3
+fi
+mv -f .bundle.tgz.part .bundle.tgz
+)sh";
+
+// Unpacked beside the old install; its own murder_client then swaps bin/ and
+// lib/ in (run/, log/ and torrents/ stay) and refuses a directory too full to
+// be a murder install. $1 = 1: keep a copy as run/bundle.tgz to pass on.
+constexpr const char* install_script = R"sh(
+keep=$1
+rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf .bundle.tgz -C .bundle-new || exit
+if [ "$keep" = 1 ]; then
+  mkdir -p run && { ln -f .bundle.tgz run/bundle.tgz.new 2> /dev/null || cp .bundle.tgz run/bundle.tgz.new; } || exit
+fi
+.bundle-new/bin/murder_client install-bundle --home . || { status=$?; rm -f run/bundle.tgz.new; exit $status; }
+if [ "$keep" = 1 ]; then mv -f run/bundle.tgz.new run/bundle.tgz; fi
+)sh";
+
+// Starts the installed bundle's server on port $1; prints "address A" (where this host
+// was reached, from the SSH session) before murder_client's "serving" line.
+constexpr const char* serve_script = R"sh(
+port=$1
+bin/murder_client stop run/bundle.pid > /dev/null || exit
+set -- ${SSH_CONNECTION:-}
+echo "address ${3:-}"
+exec bin/murder_client serve-bundle --home . --port "$port"
+)sh";
+
+std::string in_root(const std::string& root, const char* script, const std::vector<std::string>& args) {
+  std::vector<std::string> words = {"sh", "-c", script, "murder"};
+  words.insert(words.end(), args.begin(), args.end());
+  return "cd -- " + shell_quote_path(root) + " && " + shell_command(words);
+}
+
+}  // namespace
+
+std::string bundle_fetch_command(const std::string& root, const bundle_source& source, const std::string& sha256) {
+  if (source.from_workstation()) return in_root(root, fetch_script, {"-", "-", sha256});
+  return in_root(root, fetch_script, {source.address, std::to_string(source.port), sha256});
+}
+
+std::string bundle_install_command(const std::string& root, bool keep) {
+  return in_root(root, install_script, {keep ? "1" : "0"});
+}
+
+std::string bundle_serve_command(const std::string& root, int port) {
+  return in_root(root, serve_script, {std::to_string(port)});
+}
+
+std::string bundle_stop_command(const std::string& root) {
+  return "cd -- " + shell_quote_path(root) + " && bin/murder_client stop run/bundle.pid > /dev/null && rm -f run/bundle.tgz";
+}
+
+}  // namespace murder::ctl

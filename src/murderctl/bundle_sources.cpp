@@ -1,0 +1,108 @@
+#include "murder/ctl/bundle_sources.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+namespace murder::ctl {
+
+bundle_sources::bundle_sources(std::size_t hosts, std::size_t uploads, std::size_t fanout)
+    : hosts_(hosts), uploads_allowed_(std::max<std::size_t>(1, uploads)), fanout_(std::max<std::size_t>(1, fanout)) {}
+
+std::optional<bundle_source> bundle_sources::pick(const std::vector<std::string>& avoid, bool& never) {
+  never = false;
+  if (uploads_ < uploads_allowed_) {
+    ++uploads_;
+    ++installing_;
+    return bundle_source{};
+  }
+  auto avoided = [&](const server& s) { return std::find(avoid.begin(), avoid.end(), s.where.address) != avoid.end(); };
+  server* best = nullptr;
+  bool busy = false;
+  for (auto& s : servers_) {
+    if (!s.usable() || avoided(s)) continue;
+    if (s.open >= fanout_) {
+      busy = true;
+    } else if (!best || std::tie(s.open, s.fetched) < std::tie(best->open, best->fetched)) {
+      best = &s;
+    }
+  }
+  if (best) {
+    ++best->open;
+    return best->where;
+  }
+  if (busy || installing_ > 0) return std::nullopt;  // one will have room
+  // Nothing holds the bundle and nothing is about to: the first hosts all
+  // failed. One more upload starts the chain again, for a host that has not
+  // failed to fetch (one that has is out of sources and fails).
+  never = !avoid.empty();
+  if (never) return std::nullopt;
+  ++uploads_;
+  ++installing_;
+  return bundle_source{};
+}
+
+std::optional<bundle_source> bundle_sources::take(std::chrono::milliseconds patience,
+                                                  const std::vector<std::string>& avoid) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (avoid.empty()) ++asked_;
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  for (;;) {
+    bool never = false;
+    if (auto source = pick(avoid, never)) return source;
+    if (never) return std::nullopt;
+    ++waiting_;
+    const bool in_time = changed_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    --waiting_;
+    if (!in_time) {
+      bool last_never = false;
+      return pick(avoid, last_never);
+    }
+  }
+}
+
+void bundle_sources::give_back(const bundle_source& source, bool fetched) {
+  if (source.from_workstation()) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& s : servers_) {
+    if (s.where.address != source.address || s.where.port != source.port) continue;
+    if (s.open > 0) --s.open;
+    if (fetched) {
+      ++s.fetched;
+      ++installing_;
+    } else {
+      ++s.failed;
+    }
+    break;
+  }
+  changed_.notify_all();
+}
+
+void bundle_sources::serving(const std::string& host, const std::string& address, int port) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (installing_ > 0) --installing_;
+  servers_.push_back(server{host, bundle_source{address, port}});
+  changed_.notify_all();
+}
+
+void bundle_sources::not_serving() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (installing_ > 0) --installing_;
+  changed_.notify_all();
+}
+
+bool bundle_sources::wanted() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return asked_ < hosts_ || waiting_ > 0;
+}
+
+bool bundle_sources::serves(const std::string& host) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::any_of(servers_.begin(), servers_.end(), [&](const server& s) { return s.host == host; });
+}
+
+std::size_t bundle_sources::uploads() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return uploads_;
+}
+
+}  // namespace murder::ctl

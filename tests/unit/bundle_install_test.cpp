@@ -1,0 +1,208 @@
+// distribute_files' host-to-host install (issue 14): which source each host
+// gets (bundle_sources), and the remote fetch command, run here with /bin/sh
+// against a real TCP server, checking what it fetched.
+#include <gtest/gtest.h>
+#include <libtorrent/hasher.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "murder/core/hex.hpp"
+#include "murder/ctl/bundle_commands.hpp"
+#include "murder/ctl/bundle_sources.hpp"
+#include "sandbox.hpp"
+
+namespace murder::ctl {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(bundle_sources, uploads_first_then_hosts_that_serve_each_to_fanout_at_once) {
+  bundle_sources pool(6, 2, 2);
+  auto first = pool.take(milliseconds(0));
+  auto second = pool.take(milliseconds(0));
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(first->from_workstation());
+  EXPECT_TRUE(second->from_workstation());
+  // Both uploads are installing: the next host waits for one to serve.
+  EXPECT_FALSE(pool.take(milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  auto a = pool.take(milliseconds(0));
+  auto b = pool.take(milliseconds(0));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->name(), "198.18.0.11 port 4001");
+  EXPECT_EQ(b->address, "198.18.0.11");
+  EXPECT_FALSE(pool.take(milliseconds(0))) << "a third fetch from a source serving two";
+  pool.give_back(*a, true);
+  auto c = pool.take(milliseconds(0));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->address, "198.18.0.11");
+  EXPECT_EQ(pool.uploads(), 2u);
+  EXPECT_TRUE(pool.serves("h1"));
+  EXPECT_FALSE(pool.serves("h2"));
+}
+
+TEST(bundle_sources, a_waiting_host_gets_the_source_that_starts_serving) {
+  bundle_sources pool(3, 1, 2);
+  ASSERT_TRUE(pool.take(milliseconds(0)));
+  std::optional<bundle_source> got;
+  std::thread waiter([&] { got = pool.take(std::chrono::seconds(60)); });
+  pool.serving("h1", "198.18.0.11", 4001);
+  waiter.join();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->address, "198.18.0.11");
+}
+
+TEST(bundle_sources, uploads_again_when_nothing_holds_the_bundle_or_is_installing_it) {
+  bundle_sources pool(4, 1, 2);
+  ASSERT_TRUE(pool.take(milliseconds(0)));
+  pool.not_serving();  // the one upload's install failed
+  auto again = pool.take(milliseconds(0));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->from_workstation());
+  EXPECT_EQ(pool.uploads(), 2u);
+}
+
+TEST(bundle_sources, a_host_that_failed_with_every_source_is_told_at_once) {
+  bundle_sources pool(4, 1, 2);
+  ASSERT_TRUE(pool.take(milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  auto only = pool.take(milliseconds(0));
+  ASSERT_TRUE(only);
+  pool.give_back(*only, false);
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(pool.take(std::chrono::seconds(60), {"198.18.0.11"}));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30)) << "it waited for nothing";
+  EXPECT_EQ(pool.uploads(), 1u) << "a host that cannot fetch gets no upload of its own";
+}
+
+TEST(bundle_sources, a_source_that_failed_twice_and_never_served_is_dropped) {
+  bundle_sources pool(8, 1, 4);
+  ASSERT_TRUE(pool.take(milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  for (int i = 0; i < 2; ++i) {
+    auto s = pool.take(milliseconds(0));
+    ASSERT_TRUE(s);
+    pool.give_back(*s, false);
+  }
+  // Nothing else holds it and nothing installs: a first ask gets an upload.
+  auto next = pool.take(milliseconds(0));
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(next->from_workstation());
+
+  bundle_sources kept(8, 1, 4);
+  ASSERT_TRUE(kept.take(milliseconds(0)));
+  kept.serving("h1", "198.18.0.11", 4001);
+  auto good = kept.take(milliseconds(0));
+  kept.give_back(*good, true);
+  for (int i = 0; i < 2; ++i) kept.give_back(*kept.take(milliseconds(0)), false);
+  auto still = kept.take(milliseconds(0));
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->address, "198.18.0.11") << "a source that served once stays";
+}
+
+TEST(bundle_sources, a_new_source_is_wanted_while_hosts_are_yet_to_ask_or_waiting) {
+  bundle_sources pool(2, 1, 2);
+  ASSERT_TRUE(pool.take(milliseconds(0)));
+  EXPECT_TRUE(pool.wanted());
+  EXPECT_FALSE(pool.take(milliseconds(0)));  // the second host has asked
+  EXPECT_FALSE(pool.wanted());
+}
+
+// The fetch command against a server that sends `payload` to one connection.
+class bundle_fetch : public testing::sandbox_test {
+ protected:
+  void SetUp() override {
+    sandbox_test::SetUp();
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    ASSERT_EQ(::listen(listener_, 4), 0);
+    socklen_t size = sizeof any;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&any), &size);
+    port_ = ntohs(any.sin_port);
+    std::filesystem::create_directories(path("root"));
+  }
+  void TearDown() override {
+    if (server_.joinable()) server_.join();
+    ::close(listener_);
+    sandbox_test::TearDown();
+  }
+  void serve(std::string payload) {
+    server_ = std::thread([this, payload] {
+      int socket = ::accept(listener_, nullptr, nullptr);
+      if (socket < 0) return;
+      for (size_t done = 0; done < payload.size();) {
+        ssize_t n = ::write(socket, payload.data() + done, payload.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::close(socket);
+    });
+  }
+  static std::string sha256(const std::string& data) {
+    auto sum = libtorrent::hasher256(data.data(), static_cast<int>(data.size())).final();
+    return to_hex(std::string_view(sum.data(), sum.size()));
+  }
+  // Runs `command` with /bin/sh; returns its exit status, stderr in errors_.
+  int run(const std::string& command) {
+    std::string full = "(" + command + ") 2> " + path("errors").string();
+    int status = std::system(full.c_str());
+    errors_ = slurp(path("errors"));
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  bundle_source here() const { return bundle_source{"127.0.0.1", port_}; }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread server_;
+  std::string errors_;
+};
+
+TEST_F(bundle_fetch, names_a_fetched_copy_the_bundle_only_when_its_hash_matches) {
+  const std::string bundle(300000, 'b');
+  serve(bundle);
+  ASSERT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256(bundle))), 0) << errors_;
+  EXPECT_EQ(slurp(path("root/.bundle.tgz")), bundle);
+  EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
+}
+
+TEST_F(bundle_fetch, refuses_bytes_that_are_not_the_bundle_and_keeps_what_was_there) {
+  write(path("root/.bundle.tgz"), "an earlier copy");
+  serve(std::string(300000, 'x'));
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256("the real bundle"))), 3);
+  EXPECT_NE(errors_.find("the bundle from 127.0.0.1 port " + std::to_string(port_) + " is not the one sent"),
+            std::string::npos)
+      << errors_;
+  EXPECT_EQ(slurp(path("root/.bundle.tgz")), "an earlier copy");
+  EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
+}
+
+TEST_F(bundle_fetch, says_which_source_could_not_be_reached) {
+  bundle_source nobody{"127.0.0.1", port_};
+  ::close(listener_);  // nothing listens there now
+  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), nobody, sha256("x"))), 4);
+  EXPECT_NE(errors_.find("cannot fetch the bundle from 127.0.0.1 port " + std::to_string(port_)), std::string::npos)
+      << errors_;
+  EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
+}
+
+TEST_F(bundle_fetch, checks_an_uploaded_copy_too) {
+  write(path("root/.bundle.tgz.part"), "uploaded, then damaged");
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"))), 3);
+  EXPECT_NE(errors_.find("the bundle from this machine is not the one sent"), std::string::npos) << errors_;
+  write(path("root/.bundle.tgz.part"), "uploaded");
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"))), 0) << errors_;
+  EXPECT_EQ(slurp(path("root/.bundle.tgz")), "uploaded");
+}
+
+}  // namespace
+}  // namespace murder::ctl

@@ -68,7 +68,7 @@ exec bin/murder_client serve-bundle --home . --port "$port"
 std::string in_root(const std::string& root, const char* script, const std::vector<std::string>& args) {
   std::vector<std::string> words = {"sh", "-c", script, "murder"};
   words.insert(words.end(), args.begin(), args.end());
-  return "cd -- " + shell_quote_path(root) + " && " + shell_command(words);
+  return "mkdir -p -- " + shell_quote_path(root) + " && cd -- " + shell_quote_path(root) + " && " + shell_command(words);
 }
 
 }  // namespace

@@ -5,12 +5,17 @@
 
 namespace murder::ctl {
 
-bundle_sources::bundle_sources(std::size_t hosts, std::size_t uploads, std::size_t fanout)
-    : hosts_(hosts), uploads_allowed_(std::max<std::size_t>(1, uploads)), fanout_(std::max<std::size_t>(1, fanout)) {}
+bundle_sources::bundle_sources(std::vector<std::string> hosts, std::size_t uploads, std::size_t fanout)
+    : hosts_(std::move(hosts)), fanout_(std::max<std::size_t>(1, fanout)) {
+  uploads = std::max<std::size_t>(1, uploads);
+  reserved_.assign(hosts_.begin(), hosts_.begin() + static_cast<long>(std::min(uploads, hosts_.size())));
+}
 
-std::optional<bundle_source> bundle_sources::pick(const std::vector<std::string>& avoid, bool& never) {
+std::optional<bundle_source> bundle_sources::pick(const std::string& host, const std::vector<std::string>& avoid,
+                                                  bool& never) {
   never = false;
-  if (uploads_ < uploads_allowed_) {
+  if (auto it = std::find(reserved_.begin(), reserved_.end(), host); it != reserved_.end()) {
+    reserved_.erase(it);
     ++uploads_;
     ++installing_;
     return bundle_source{};
@@ -30,7 +35,7 @@ std::optional<bundle_source> bundle_sources::pick(const std::vector<std::string>
     ++best->open;
     return best->where;
   }
-  if (busy || installing_ > 0) return std::nullopt;  // one will have room
+  if (busy || installing_ > 0 || !reserved_.empty()) return std::nullopt;  // one will have room
   // Nothing holds the bundle and nothing is about to: the first hosts all
   // failed. One more upload starts the chain again, for a host that has not
   // failed to fetch (one that has is out of sources and fails).
@@ -41,35 +46,32 @@ std::optional<bundle_source> bundle_sources::pick(const std::vector<std::string>
   return bundle_source{};
 }
 
-std::optional<bundle_source> bundle_sources::take(std::chrono::milliseconds patience,
+std::optional<bundle_source> bundle_sources::take(const std::string& host, std::chrono::milliseconds patience,
                                                   const std::vector<std::string>& avoid) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (avoid.empty()) ++asked_;
   const auto deadline = std::chrono::steady_clock::now() + patience;
   for (;;) {
     bool never = false;
-    if (auto source = pick(avoid, never)) return source;
+    if (auto source = pick(host, avoid, never)) return source;
     if (never) return std::nullopt;
     ++waiting_;
     const bool in_time = changed_.wait_until(lock, deadline) == std::cv_status::no_timeout;
     --waiting_;
-    if (!in_time) {
-      bool last_never = false;
-      return pick(avoid, last_never);
-    }
+    if (!in_time) return pick(host, avoid, never);
   }
 }
 
-void bundle_sources::give_back(const bundle_source& source, bool fetched) {
+void bundle_sources::give_back(const bundle_source& source, outcome how) {
   if (source.from_workstation()) return;
   std::lock_guard<std::mutex> lock(mutex_);
   for (auto& s : servers_) {
     if (s.where.address != source.address || s.where.port != source.port) continue;
     if (s.open > 0) --s.open;
-    if (fetched) {
+    if (how == outcome::fetched) {
       ++s.fetched;
       ++installing_;
-    } else {
+    } else if (how == outcome::failed) {
       ++s.failed;
     }
     break;
@@ -92,7 +94,7 @@ void bundle_sources::not_serving() {
 
 bool bundle_sources::wanted() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return asked_ < hosts_ || waiting_ > 0;
+  return asked_ < hosts_.size() || waiting_ > 0;
 }
 
 bool bundle_sources::serves(const std::string& host) const {

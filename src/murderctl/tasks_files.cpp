@@ -36,7 +36,7 @@ void prepare_bundle(task_env& env) {
   env.bundle_sha256 = to_hex(std::string_view(sum.data(), sum.size()));
   const auto& tasks = all_tasks();
   auto self = std::find_if(tasks.begin(), tasks.end(), [](const task& t) { return t.name == "distribute_files"; });
-  env.bundle_pool = std::make_shared<bundle_sources>(hosts_for(*self, env.config).size(),
+  env.bundle_pool = std::make_shared<bundle_sources>(hosts_for(*self, env.config),
                                                      static_cast<std::size_t>(env.config.bundle_uploads), bundle_fanout);
 }
 
@@ -70,27 +70,36 @@ std::string fetch_bundle(host_call& call, installing_claim& claim) {
   std::vector<std::string> failed;
   std::string why;
   while (failed.size() < 3) {
-    auto source = pool.take(env.command_timeout, failed);
+    auto source = pool.take(call.host(), env.command_timeout, failed);
     if (!source) break;
     if (source->from_workstation()) {
       claim.hold();
+      call.run(shell_command({"mkdir", "-p", "--", env.layout.root}));
       call.upload(env.bundle_contents, env.layout.root + "/.bundle.tgz.part", 0600);
       call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256));
       return source->name();
     }
-    auto result = call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256), 255);
-    pool.give_back(*source, result.exit_status == 0);
-    if (result.exit_status == 0) {
+    command_result result;
+    try {
+      result = call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256), 255);
+    } catch (...) {
+      pool.give_back(*source, bundle_sources::outcome::unused);
+      throw;
+    }
+    const bool fetched = result.exit_status == 0;
+    pool.give_back(*source, fetched ? bundle_sources::outcome::fetched : bundle_sources::outcome::failed);
+    if (fetched) {
       claim.hold();
       return source->name();
     }
     why = last_line(result.errors);
-    if (result.exit_status != 4 && result.exit_status != 3) break;  // nothing another source would change
+    if (result.exit_status != 4 && result.exit_status != 3) {
+      throw failure(exit_code::usage, call.host() + ": " + why + "; the installed murder is unchanged");
+    }
     failed.push_back(source->address);
   }
-  throw failure(failed.empty() && why.empty() ? exit_code::failure : exit_code::network,
-                call.host() + ": " + (why.empty() ? "no host had the bundle to pass on" : why) +
-                    "; the installed murder is unchanged");
+  throw failure(exit_code::network, call.host() + ": " + (why.empty() ? "no host had the bundle to pass on" : why) +
+                                        "; the installed murder is unchanged");
 }
 
 // The address other hosts reach `host` at: where its SSH session arrived,
@@ -106,7 +115,6 @@ std::string reachable_address(const std::string& reported, const std::string& ho
 std::string distribute_files(host_call& call) {
   const auto& env = call.env();
   const auto& root = env.layout.root;
-  call.run(shell_command({"mkdir", "-p", "--", root}));
   installing_claim claim(*env.bundle_pool);
   std::string from = fetch_bundle(call, claim);
   const bool pass_on = env.bundle_pool->wanted();

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <vector>
 
 #include "murder/core/hex.hpp"
 #include "murder/ctl/bundle_commands.hpp"
@@ -22,24 +23,33 @@ namespace {
 
 using std::chrono::milliseconds;
 
-TEST(bundle_sources, uploads_first_then_hosts_that_serve_each_to_fanout_at_once) {
-  bundle_sources pool(6, 2, 2);
-  auto first = pool.take(milliseconds(0));
-  auto second = pool.take(milliseconds(0));
+std::vector<std::string> hosts(int count) {
+  std::vector<std::string> names;
+  for (int i = 1; i <= count; ++i) names.push_back("h" + std::to_string(i));
+  return names;
+}
+
+TEST(bundle_sources, the_first_hosts_get_uploads_then_hosts_that_serve_each_to_fanout_at_once) {
+  bundle_sources pool(hosts(6), 2, 2);
+  // h3 asks before the upload hosts: it waits for them, it gets no upload.
+  EXPECT_FALSE(pool.take("h3", milliseconds(0)));
+  auto first = pool.take("h2", milliseconds(0));
+  auto second = pool.take("h1", milliseconds(0));
   ASSERT_TRUE(first && second);
   EXPECT_TRUE(first->from_workstation());
   EXPECT_TRUE(second->from_workstation());
+  EXPECT_EQ(second->name(), "this machine");
   // Both uploads are installing: the next host waits for one to serve.
-  EXPECT_FALSE(pool.take(milliseconds(0)));
+  EXPECT_FALSE(pool.take("h4", milliseconds(0)));
   pool.serving("h1", "198.18.0.11", 4001);
-  auto a = pool.take(milliseconds(0));
-  auto b = pool.take(milliseconds(0));
+  auto a = pool.take("h3", milliseconds(0));
+  auto b = pool.take("h4", milliseconds(0));
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->name(), "198.18.0.11 port 4001");
   EXPECT_EQ(b->address, "198.18.0.11");
-  EXPECT_FALSE(pool.take(milliseconds(0))) << "a third fetch from a source serving two";
-  pool.give_back(*a, true);
-  auto c = pool.take(milliseconds(0));
+  EXPECT_FALSE(pool.take("h5", milliseconds(0))) << "a third fetch from a source serving two";
+  pool.give_back(*a, bundle_sources::outcome::fetched);
+  auto c = pool.take("h5", milliseconds(0));
   ASSERT_TRUE(c);
   EXPECT_EQ(c->address, "198.18.0.11");
   EXPECT_EQ(pool.uploads(), 2u);
@@ -48,10 +58,10 @@ TEST(bundle_sources, uploads_first_then_hosts_that_serve_each_to_fanout_at_once)
 }
 
 TEST(bundle_sources, a_waiting_host_gets_the_source_that_starts_serving) {
-  bundle_sources pool(3, 1, 2);
-  ASSERT_TRUE(pool.take(milliseconds(0)));
+  bundle_sources pool(hosts(3), 1, 2);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   std::optional<bundle_source> got;
-  std::thread waiter([&] { got = pool.take(std::chrono::seconds(60)); });
+  std::thread waiter([&] { got = pool.take("h2", std::chrono::seconds(60)); });
   pool.serving("h1", "198.18.0.11", 4001);
   waiter.join();
   ASSERT_TRUE(got);
@@ -59,58 +69,69 @@ TEST(bundle_sources, a_waiting_host_gets_the_source_that_starts_serving) {
 }
 
 TEST(bundle_sources, uploads_again_when_nothing_holds_the_bundle_or_is_installing_it) {
-  bundle_sources pool(4, 1, 2);
-  ASSERT_TRUE(pool.take(milliseconds(0)));
+  bundle_sources pool(hosts(4), 1, 2);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   pool.not_serving();  // the one upload's install failed
-  auto again = pool.take(milliseconds(0));
+  auto again = pool.take("h2", milliseconds(0));
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->from_workstation());
   EXPECT_EQ(pool.uploads(), 2u);
 }
 
 TEST(bundle_sources, a_host_that_failed_with_every_source_is_told_at_once) {
-  bundle_sources pool(4, 1, 2);
-  ASSERT_TRUE(pool.take(milliseconds(0)));
+  bundle_sources pool(hosts(4), 1, 2);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   pool.serving("h1", "198.18.0.11", 4001);
-  auto only = pool.take(milliseconds(0));
+  auto only = pool.take("h2", milliseconds(0));
   ASSERT_TRUE(only);
-  pool.give_back(*only, false);
+  pool.give_back(*only, bundle_sources::outcome::failed);
   auto started = std::chrono::steady_clock::now();
-  EXPECT_FALSE(pool.take(std::chrono::seconds(60), {"198.18.0.11"}));
+  EXPECT_FALSE(pool.take("h2", std::chrono::seconds(60), {"198.18.0.11"}));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30)) << "it waited for nothing";
   EXPECT_EQ(pool.uploads(), 1u) << "a host that cannot fetch gets no upload of its own";
 }
 
 TEST(bundle_sources, a_source_that_failed_twice_and_never_served_is_dropped) {
-  bundle_sources pool(8, 1, 4);
-  ASSERT_TRUE(pool.take(milliseconds(0)));
+  bundle_sources pool(hosts(8), 1, 4);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   pool.serving("h1", "198.18.0.11", 4001);
-  for (int i = 0; i < 2; ++i) {
-    auto s = pool.take(milliseconds(0));
+  for (const char* host : {"h2", "h3"}) {
+    auto s = pool.take(host, milliseconds(0));
     ASSERT_TRUE(s);
-    pool.give_back(*s, false);
+    pool.give_back(*s, bundle_sources::outcome::failed);
   }
   // Nothing else holds it and nothing installs: a first ask gets an upload.
-  auto next = pool.take(milliseconds(0));
+  auto next = pool.take("h4", milliseconds(0));
   ASSERT_TRUE(next);
   EXPECT_TRUE(next->from_workstation());
 
-  bundle_sources kept(8, 1, 4);
-  ASSERT_TRUE(kept.take(milliseconds(0)));
+  bundle_sources kept(hosts(8), 1, 4);
+  ASSERT_TRUE(kept.take("h1", milliseconds(0)));
   kept.serving("h1", "198.18.0.11", 4001);
-  auto good = kept.take(milliseconds(0));
-  kept.give_back(*good, true);
-  for (int i = 0; i < 2; ++i) kept.give_back(*kept.take(milliseconds(0)), false);
-  auto still = kept.take(milliseconds(0));
+  kept.give_back(*kept.take("h2", milliseconds(0)), bundle_sources::outcome::fetched);
+  for (const char* host : {"h3", "h4"}) kept.give_back(*kept.take(host, milliseconds(0)), bundle_sources::outcome::failed);
+  auto still = kept.take("h5", milliseconds(0));
   ASSERT_TRUE(still);
   EXPECT_EQ(still->address, "198.18.0.11") << "a source that served once stays";
 }
 
+TEST(bundle_sources, a_fetch_that_never_started_counts_against_no_source) {
+  bundle_sources pool(hosts(8), 1, 1);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  for (const char* host : {"h2", "h3", "h4"}) {
+    auto s = pool.take(host, milliseconds(0));
+    ASSERT_TRUE(s) << host << " found the source still busy";
+    pool.give_back(*s, bundle_sources::outcome::unused);
+  }
+  EXPECT_TRUE(pool.take("h5", milliseconds(0)));
+}
+
 TEST(bundle_sources, a_new_source_is_wanted_while_hosts_are_yet_to_ask_or_waiting) {
-  bundle_sources pool(2, 1, 2);
-  ASSERT_TRUE(pool.take(milliseconds(0)));
+  bundle_sources pool(hosts(2), 1, 2);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   EXPECT_TRUE(pool.wanted());
-  EXPECT_FALSE(pool.take(milliseconds(0)));  // the second host has asked
+  EXPECT_FALSE(pool.take("h2", milliseconds(0)));  // the second host has asked
   EXPECT_FALSE(pool.wanted());
 }
 

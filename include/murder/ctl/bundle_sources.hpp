@@ -2,7 +2,9 @@
 // Where each host of a distribute_files run gets the bundle from (issue 14:
 // the workstation uploads a few copies, the rest travels host to host).
 //
-// The first `uploads` hosts to ask get it from the workstation (SFTP). Every
+// The first `uploads` hosts of the list get it from the workstation (SFTP);
+// the others wait for a host to pass it on, never for a reserved upload that
+// is not used. Every
 // host that has installed it may then serve it (murder_client serve-bundle)
 // to at most `fanout` hosts at a time, so the hosts holding it about double
 // with every copy time. A host asking while every source is busy waits for
@@ -32,18 +34,22 @@ struct bundle_source {
 
 class bundle_sources {
  public:
-  bundle_sources(std::size_t hosts, std::size_t uploads, std::size_t fanout);
+  // `hosts`: the run's hosts in list order.
+  bundle_sources(std::vector<std::string> hosts, std::size_t uploads, std::size_t fanout);
 
   // A source for one fetch, not one of `avoid` (addresses this host failed
   // to fetch from already; empty on a host's first ask); waits up to
   // `patience` for one with room. nullopt: none came in time, or none is left
   // that this host has not failed with.
-  std::optional<bundle_source> take(std::chrono::milliseconds patience, const std::vector<std::string>& avoid = {});
+  std::optional<bundle_source> take(const std::string& host, std::chrono::milliseconds patience,
+                                    const std::vector<std::string>& avoid = {});
 
-  // After a fetch from a host source. A fetched copy (or any upload from the
-  // workstation) makes the fetching host "installing" until it calls
-  // `serving` or `not_serving`.
-  void give_back(const bundle_source& source, bool fetched);
+  // After a fetch from a host source: `fetched`, `failed`, or `unused` (the
+  // fetching host itself could not be reached; no fault of the source). A
+  // fetched copy (or any upload from the workstation) makes the fetching host
+  // "installing" until it calls `serving` or `not_serving`.
+  enum class outcome { fetched, failed, unused };
+  void give_back(const bundle_source& source, outcome how);
   // The installing host now serves the bundle at `address` port `port`.
   void serving(const std::string& host, const std::string& address, int port);
   // The installing host will not serve (its install failed, or nobody needs it).
@@ -67,12 +73,12 @@ class bundle_sources {
   };
   // With the lock held: a source now, or nullopt with `never` saying whether
   // waiting could still bring one.
-  std::optional<bundle_source> pick(const std::vector<std::string>& avoid, bool& never);
+  std::optional<bundle_source> pick(const std::string& host, const std::vector<std::string>& avoid, bool& never);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::size_t hosts_;
-  std::size_t uploads_allowed_;
+  std::vector<std::string> hosts_;
+  std::vector<std::string> reserved_;  // hosts an upload waits for, until they ask
   std::size_t fanout_;
   std::size_t uploads_ = 0;
   std::size_t asked_ = 0;       // hosts' first asks so far

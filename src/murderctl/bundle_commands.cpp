@@ -44,25 +44,19 @@ mv -f .bundle.tgz.part .bundle.tgz
 
 // Unpacked beside the old install; its own murder_client then swaps bin/ and
 // lib/ in (run/, log/ and torrents/ stay) and refuses a directory too full to
-// be a murder install. $1 = 1: keep a copy as run/bundle.tgz to pass on.
+// be a murder install. $1 = 1: first pass the checked copy on (as
+// run/bundle.tgz, on port $2) with the unpacked murder_client, so the next
+// hosts fetch while this one installs.
 constexpr const char* install_script = R"sh(
-keep=$1
+serve=$1 port=$2
 rm -rf .bundle-new && mkdir .bundle-new && tar --no-same-owner -xzf .bundle.tgz -C .bundle-new || exit
-if [ "$keep" = 1 ]; then
-  mkdir -p run && { ln -f .bundle.tgz run/bundle.tgz.new 2> /dev/null || cp .bundle.tgz run/bundle.tgz.new; } || exit
+if [ "$serve" = 1 ] && mkdir -p run && .bundle-new/bin/murder_client stop run/bundle.pid > /dev/null &&
+   { ln -f .bundle.tgz run/bundle.tgz 2> /dev/null || cp .bundle.tgz run/bundle.tgz; }; then
+  set -- ${SSH_CONNECTION:-}
+  echo "address ${3:-}"
+  .bundle-new/bin/murder_client serve-bundle --home . --port "$port"
 fi
-.bundle-new/bin/murder_client install-bundle --home . || { status=$?; rm -f run/bundle.tgz.new; exit $status; }
-if [ "$keep" = 1 ]; then mv -f run/bundle.tgz.new run/bundle.tgz; fi
-)sh";
-
-// Starts the installed bundle's server on port $1; prints "address A" (where this host
-// was reached, from the SSH session) before murder_client's "serving" line.
-constexpr const char* serve_script = R"sh(
-port=$1
-bin/murder_client stop run/bundle.pid > /dev/null || exit
-set -- ${SSH_CONNECTION:-}
-echo "address ${3:-}"
-exec bin/murder_client serve-bundle --home . --port "$port"
+exec .bundle-new/bin/murder_client install-bundle --home .
 )sh";
 
 std::string in_root(const std::string& root, const char* script, const std::vector<std::string>& args) {
@@ -78,12 +72,8 @@ std::string bundle_fetch_command(const std::string& root, const bundle_source& s
   return in_root(root, fetch_script, {source.address, std::to_string(source.port), sha256});
 }
 
-std::string bundle_install_command(const std::string& root, bool keep) {
-  return in_root(root, install_script, {keep ? "1" : "0"});
-}
-
-std::string bundle_serve_command(const std::string& root, int port) {
-  return in_root(root, serve_script, {std::to_string(port)});
+std::string bundle_install_command(const std::string& root, std::optional<int> serve_port) {
+  return in_root(root, install_script, {serve_port ? "1" : "0", std::to_string(serve_port.value_or(0))});
 }
 
 std::string bundle_stop_command(const std::string& root) {

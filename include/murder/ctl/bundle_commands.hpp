@@ -6,6 +6,7 @@
 // murderctl computed before it is named ROOT/.bundle.tgz and unpacked, so a
 // host never installs bytes that are not the bundle.
 
+#include <optional>
 #include <string>
 
 #include "murder/ctl/bundle_sources.hpp"
@@ -22,14 +23,12 @@ std::string bundle_fetch_command(const std::string& root, const bundle_source& s
 
 // Unpacks ROOT/.bundle.tgz beside the installed bundle and has its own
 // murder_client put it in place (install-bundle); prints "murder VERSION in
-// ROOT". With `keep`, the checked tarball stays as ROOT/run/bundle.tgz, to
-// be passed on.
-std::string bundle_install_command(const std::string& root, bool keep);
-
-// Starts the installed murder_client serve-bundle on `port` (0: any),
-// stopping an earlier one first. Prints "address A" (the address this host's
-// SSH session arrived at; empty without one), then "... on port P".
-std::string bundle_serve_command(const std::string& root, int port);
+// ROOT" last. With `serve_port`, first starts the unpacked murder_client
+// serve-bundle on that port (0: any) with the checked tarball as
+// ROOT/run/bundle.tgz (stopping an earlier server) and prints "address A"
+// (where this host's SSH session arrived; empty without one), then
+// "... on port P": the host passes the bundle on while it installs.
+std::string bundle_install_command(const std::string& root, std::optional<int> serve_port);
 
 // Stops the server and removes its copy.
 std::string bundle_stop_command(const std::string& root);

@@ -4,14 +4,13 @@
 //
 // The first `uploads` hosts of the list get it from the workstation (SFTP);
 // the others wait for a host to pass it on, never for a reserved upload that
-// is not used. Every
-// host that has installed it may then serve it (murder_client serve-bundle)
-// to at most `fanout` hosts at a time, so the hosts holding it about double
-// with every copy time. A host asking while every source is busy waits for
-// one. When no source is left and no host is installing one (the first hosts
-// all failed), the workstation uploads once more, so a run never waits for
-// what cannot come. A source that failed twice with no fetch succeeding is
-// not handed out again.
+// is not used. Every host holding a checked copy may serve it (murder_client
+// serve-bundle) to at most `fanout` hosts at a time, so with a fanout of 1
+// the hosts holding it double with every copy time. A host asking while
+// every source is busy waits for one. When no source is left and no host is
+// installing one (the first hosts all failed), the workstation uploads once
+// more, so a run never waits for what cannot come. A source that failed twice
+// with no fetch succeeding is not handed out again.
 //
 // Thread-safe: the runner's threads, one a host, share one of these.
 

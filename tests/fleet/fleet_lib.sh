@@ -274,9 +274,13 @@ fleet_crossed_bytes() {
 # fleet_up_dense NAMESPACES PER_NS: NAMESPACES x PER_NS SSH hosts that are
 # addresses, not machines: namespace k holds 198.19.(16+k).10 onwards, PER_NS
 # of them, all answered by one sshd of its own (so no single sshd holds the
-# whole fleet back). No links are shaped and the hosts share the machine's
-# files but /root: for measuring SSH fan-out, not transfers. Raises the kernel's
-# neighbour table limits for the run (a thousand addresses on one bridge).
+# whole fleet back). With PER_NS 1, namespace k is the one host
+# 198.19.(16 + k / 200).(10 + k % 200), up to 1,000 of them. No links are
+# shaped and the hosts share the machine's files but /root and the
+# directories named in FLEET_DENSE_PRIVATE (each an empty tmpfs of the
+# namespace's own): for measuring SSH fan-out, not transfers. Raises the
+# kernel's neighbour table limits for the run (a thousand addresses on one
+# bridge).
 FLEET_DENSE_GC=()
 fleet_dense_cleanup() {
   local i
@@ -300,7 +304,11 @@ fleet_up_dense() {
     ip netns add "$ns" || fail "cannot create namespace $ns"
     ip link add "$veth" type veth peer name eth0 netns "$ns"
     ip link set "$veth" master "$FLEET_BRIDGE" up
-    for a in $(seq 0 $((per_ns - 1))); do addresses+=("198.19.$((16 + k)).$((10 + a))"); done
+    if [ "$per_ns" = 1 ]; then
+      addresses=("198.19.$((16 + k / 200)).$((10 + k % 200))")
+    else
+      for a in $(seq 0 $((per_ns - 1))); do addresses+=("198.19.$((16 + k)).$((10 + a))"); done
+    fi
     printf 'addr add %s/20 dev eth0\n' "${addresses[@]}" > "$batch"
     ip -n "$ns" -batch "$batch"
     ip -n "$ns" link set eth0 up
@@ -313,7 +321,8 @@ fleet_up_dense() {
     # startup files (a pyenv rehash under a lock, say) would otherwise run for
     # every command on every host, one after another.
     ip netns exec "$ns" unshare --mount --propagation private \
-      sh -c 'mount -t tmpfs -o mode=700 tmpfs /root && exec sleep infinity' &
+      sh -c 'for d in /root ${FLEET_DENSE_PRIVATE:-}; do mount -t tmpfs -o mode=700 tmpfs "$d" || exit; done
+             exec sleep infinity' &
     FLEET_KEEPER[$k]=$!
     PIDS+=("$!")
     wait_until 10 sh -c "[ \"\$(stat -f -c %T /proc/${FLEET_KEEPER[$k]}/root/root 2>/dev/null)\" = tmpfs ]" ||

@@ -92,6 +92,14 @@ void bundle_sources::not_serving() {
   changed_.notify_all();
 }
 
+void bundle_sources::withdraw(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& s : servers_) {
+    if (s.host == host) s.withdrawn = true;
+  }
+  changed_.notify_all();
+}
+
 bool bundle_sources::wanted() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return asked_ < hosts_.size() || waiting_ > 0;

@@ -94,21 +94,14 @@ std::string fetch_bundle(host_call& call, installing_claim& claim) {
       return source->name();
     }
     why = last_line(result.errors);
-    if (result.exit_status != 4 && result.exit_status != 3) {
-      throw failure(exit_code::usage, call.host() + ": " + why + "; the installed murder is unchanged");
+    if (result.exit_status != 4 && result.exit_status != 3) {  // nothing another source would change
+      throw failure(result.exit_status == 2 ? exit_code::usage : exit_code::failure,
+                    call.host() + ": " + why + "; the installed murder is unchanged");
     }
     failed.push_back(source->address);
   }
   throw failure(exit_code::network, call.host() + ": " + (why.empty() ? "no host had the bundle to pass on" : why) +
                                         "; the installed murder is unchanged");
-}
-
-// The address other hosts reach `host` at: where its SSH session arrived,
-// else the name murderctl uses (without a user@).
-std::string reachable_address(const std::string& reported, const std::string& host) {
-  if (!reported.empty()) return reported;
-  auto at = host.rfind('@');
-  return at == std::string::npos ? host : host.substr(at + 1);
 }
 
 }  // namespace
@@ -123,15 +116,33 @@ std::string distribute_files(host_call& call) {
   // still installs.
   std::string address;
   bool serving = false;
-  auto result = call.run(bundle_install_command(env.layout.root, serve_port), 0, [&](std::string_view line) {
+  auto on_line = [&](std::string_view line) {
     if (line.substr(0, 8) == "address ") address = std::string(line.substr(8));
     auto at = line.find(" on port ");
     if (serving || at == std::string_view::npos) return;
     int port = std::atoi(std::string(line.substr(at + 9)).c_str());
     if (port <= 0) return;
-    claim.serving(call.host(), reachable_address(address, call.host()), port);
+    // Where other hosts reach this one: where its SSH session arrived, else
+    // the name murderctl uses.
+    claim.serving(call.host(), address.empty() ? call.host() : address, port);
     serving = true;
-  });
+  };
+  command_result result;
+  try {
+    result = call.run(bundle_install_command(env.layout.root, serve_port), 0, on_line);
+  } catch (const failure&) {
+    // A failed row gets no finish: its server goes now (hosts fetching from
+    // it try another).
+    if (serving) {
+      env.bundle_pool->withdraw(call.host());
+      try {
+        call.run(bundle_stop_command(env.layout.root));
+      } catch (const failure&) {
+        // It exits by itself once idle; the install's failure is the news.
+      }
+    }
+    throw;
+  }
   if (serve_port && !serving) note += "; not passing it on (see the host's log)";
   return last_line(result.output) + note;
 }

@@ -5,8 +5,10 @@
 #   from another host; the workstation sent at most 3 bundles + 1 MB a host
 #   (its bridge's byte counter); no bundle server or copy left behind.
 # - A second bundle: a host that cannot reach the other hosts fails with a
-#   clear row and keeps its old install, which still runs; every other host
-#   has the new one; again nothing left running.
+#   clear row after trying 3 sources and keeps its old install, which still
+#   runs; a host that passes the bundle on but whose install is refused (1000
+#   files of its own in remote_murder_path) stops its server at once and keeps
+#   its old install; every other host has the new one; nothing left running.
 set -euo pipefail
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/fleet_lib.sh"
@@ -53,19 +55,28 @@ tar -czf "$SANDBOX/bundle2.tgz" -C "$SANDBOX/b2" .
 # no other host.
 cut=$((N - 1))
 for i in $(seq 0 $((N - 2))); do ip -n "${FLEET_NS[$cut]}" route add prohibit "${FLEET_HOSTS[$i]}/32"; done
+# h2, never an upload either, refuses to install over a directory this full.
+refuse=2
+on_host "$refuse" sh -c 'mkdir /srv/murder/junk && cd /srv/murder/junk && seq 1000 | xargs touch'
 status=0
 "${CTL[@]}" --bundle "$SANDBOX/bundle2.tgz" distribute_files > "$SANDBOX/out" 2>&1 || status=$?
 cat "$SANDBOX/out"
 [ "$status" -ne 0 ] || fail "distribute_files exited 0 with a host that could not fetch the bundle"
 grep -qE "^${FLEET_HOSTS[$cut]//./\\.} +distribute_files +FAILED .*cannot fetch the bundle from 198\.18\.0\.[0-9]+ port [0-9]+; the installed murder is unchanged" \
   "$SANDBOX/out" || fail "no clear row for the host that could not fetch the bundle"
-[ "$(grep -c ' distribute_files  ok ' "$SANDBOX/out")" -eq $((N - 1)) ] || fail "the other hosts did not all install"
 tried=$(grep -o '^! cannot fetch the bundle from [0-9.]* port [0-9]*' "$SANDBOX/logs/${FLEET_HOSTS[$cut]}.log" | sort -u | wc -l)
 [ "$tried" -eq 3 ] || fail "h$cut tried $tried sources (want 3 before giving up)"
+grep -qE "^${FLEET_HOSTS[$refuse]//./\\.} +distribute_files +FAILED .*Cowardly refusing to remove files" "$SANDBOX/out" ||
+  fail "no clear row for h$refuse, whose install was refused"
+grep -q "^  murder_client: serving .* on port " "$SANDBOX/logs/${FLEET_HOSTS[$refuse]}.log" ||
+  fail "h$refuse never passed the bundle on, so its server's stop is not shown"
+[ "$(grep -c ' distribute_files  ok ' "$SANDBOX/out")" -eq $((N - 2)) ] || fail "the other hosts did not all install"
 for i in $(seq 0 $((N - 2))); do
-  on_host "$i" test -f /srv/murder/bin/.second || fail "h$i does not have the second bundle"
+  [ "$i" = "$refuse" ] || on_host "$i" test -f /srv/murder/bin/.second || fail "h$i does not have the second bundle"
 done
-! on_host "$cut" test -e /srv/murder/bin/.second || fail "h$cut installed the bundle it could not fetch"
-[ -n "$(installed "$cut")" ] || fail "h$cut's old install no longer runs"
+for i in "$cut" "$refuse"; do
+  ! on_host "$i" test -e /srv/murder/bin/.second || fail "h$i installed the second bundle"
+  [ -n "$(installed "$i")" ] || fail "h$i's old install no longer runs"
+done
 nothing_left
-pass "second bundle: h$cut could not reach any host, tried 3 sources, failed with a clear row and kept its old install, which runs; $((N - 1)) hosts have the new one; nothing left running"
+pass "second bundle: h$cut could not reach any host, tried 3 sources, failed with a clear row; h$refuse passed it on, then its install was refused, and its server stopped; both kept their old install, which runs; $((N - 2)) hosts have the new one; nothing left running"

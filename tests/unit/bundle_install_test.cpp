@@ -127,6 +127,21 @@ TEST(bundle_sources, a_fetch_that_never_started_counts_against_no_source) {
   EXPECT_TRUE(pool.take("h5", milliseconds(0)));
 }
 
+TEST(bundle_sources, a_withdrawn_source_is_not_handed_out) {
+  bundle_sources pool(hosts(4), 1, 2);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  pool.give_back(*pool.take("h2", milliseconds(0)), bundle_sources::outcome::fetched);
+  pool.serving("h2", "198.18.0.12", 4002);
+  pool.withdraw("h1");
+  for (const char* host : {"h3", "h4"}) {
+    auto s = pool.take(host, milliseconds(0));
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->address, "198.18.0.12");
+  }
+  EXPECT_TRUE(pool.serves("h1")) << "its server must still be stopped";
+}
+
 TEST(bundle_sources, a_new_source_is_wanted_while_hosts_are_yet_to_ask_or_waiting) {
   bundle_sources pool(hosts(2), 1, 2);
   ASSERT_TRUE(pool.take("h1", milliseconds(0)));

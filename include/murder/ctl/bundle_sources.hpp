@@ -53,6 +53,8 @@ class bundle_sources {
   void serving(const std::string& host, const std::string& address, int port);
   // The installing host will not serve (its install failed, or nobody needs it).
   void not_serving();
+  // `host` no longer serves (its install failed): not handed out again.
+  void withdraw(const std::string& host);
   // Whether a host that just installed should serve: some host has not asked
   // for a source yet, or is waiting for one.
   bool wanted() const;
@@ -68,7 +70,8 @@ class bundle_sources {
     std::size_t open = 0;
     std::size_t fetched = 0;
     std::size_t failed = 0;
-    bool usable() const { return fetched > 0 || failed < 2; }
+    bool withdrawn = false;
+    bool usable() const { return !withdrawn && (fetched > 0 || failed < 2); }
   };
   // With the lock held: a source now, or nullopt with `never` saying whether
   // waiting could still bring one.

@@ -1,6 +1,7 @@
 #include "murder/client/client.hpp"
 
 #include "murder/client/metrics_file.hpp"
+#include "murder/client/peer_report.hpp"
 #include "murder/client/status_events.hpp"
 #include "murder/client/status_file.hpp"
 #include "murder/client/tree_peer.hpp"
@@ -97,7 +98,7 @@ class seed_status {
 class peer_status : public progress_reporter {
  public:
   peer_status(const peer_job& job, progress_reporter& shown, std::shared_ptr<spdlog::logger> log)
-      : keeper_(job.pidfile, job.labels, std::move(log)), shown_(shown) {
+      : keeper_(job.pidfile, job.labels, log), shown_(shown), log_(std::move(log)) {
     figures_.role = "peer";
     figures_.state = "downloading";
   }
@@ -122,6 +123,13 @@ class peer_status : public progress_reporter {
     figures_.bytes_total = total;
     save();
   }
+  // With a key, the final event also goes to the torrent's first tracker.
+  void report_to(const lt::torrent_info& info, const std::string& key) {
+    if (key.empty() || info.trackers().empty()) return;
+    report_key_ = key;
+    tracker_url_ = info.trackers().front().url;
+    hash_ = info.info_hashes().v1;
+  }
   void done(const done_event& done) {
     figures_.state = "done";
     figures_.bytes_done = figures_.bytes_total = done.bytes;
@@ -129,19 +137,33 @@ class peer_status : public progress_reporter {
     figures_.download_seconds = done.download_seconds;
     figures_.deliver_seconds = done.deliver_seconds;
     save();
+    report(to_json_line(done));
   }
   void failed(exit_code code, const std::string& why) {
     figures_.state = "failed";
     figures_.exit_code = static_cast<int>(code);
     figures_.error = why;
     save();
+    report(to_json_line(failed_event{static_cast<int>(code), why}));
   }
 
  private:
   void save() { keeper_.write(figures_, peers_); }
+  void report(const std::string& line) {
+    if (report_key_.empty()) return;
+    std::string why = send_peer_report(tracker_url_, hash_, report_key_, line);
+    if (why.empty()) {
+      log_->info("reported the result to {}", tracker_url_);
+    } else {
+      log_->warn("could not report the result to {}: {} (murderctl asks this host instead)", tracker_url_, why);
+    }
+  }
 
   status_keeper keeper_;
   progress_reporter& shown_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::string report_key_, tracker_url_;
+  lt::sha1_hash hash_;
   run_figures figures_;
   int peers_ = 0;
   std::chrono::steady_clock::time_point saved_{};
@@ -252,6 +274,7 @@ int run_peer(const peer_job& job, std::shared_ptr<spdlog::logger> log) {
   auto interval = std::chrono::seconds(job.status_interval);
   auto shown = job.json ? make_json_progress_reporter(stdout, interval) : make_progress_reporter(stderr, interval);
   peer_status status(job, *shown, log);
+  status.report_to(*info, job.report_key);
   status.starting(payload_bytes(*info));
   // Detached: the caller goes on now and follows the status file.
   if (job.detach) child->report(0);

@@ -114,6 +114,12 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_option("--file-name", peer_words.deploy.file_name,
                        "with --destination: the payload is one file, placed as DESTINATION/NAME");
   peer_cmd->add_flag("--replace", peer.replace_existing, "empty a non-empty destination first");
+  peer_cmd->add_option("--report-key", peer.report_key,
+                       "send the final event to the torrent's tracker under this key (32 hex digits; murderctl's)")
+      ->check([](const std::string& key) {
+        bool ok = key.size() == 32 && key.find_first_not_of("0123456789abcdef") == std::string::npos;
+        return ok ? std::string() : std::string("must be 32 lowercase hex digits");
+      });
   std::string base;
   bool no_base = false;
   peer_cmd->add_option("--base", base,
@@ -174,12 +180,25 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
 
+  auto* reports_cmd = app.add_subcommand(
+      "reports", "on the tracker's host: print the peers' reports of a torrent as they arrive (murderctl's)");
+  reports_cmd->add_option("--port", command.reports.port, "the tracker's port here")->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  reports_cmd->add_option("--info-hash", command.reports.info_hash_hex, "the torrent's info-hash, 40 hex digits")
+      ->required();
+  reports_cmd->add_option("--count", command.reports.count, "stop once this many have reported")->required();
+  reports_cmd->add_option("--wait", command.reports.wait, "stop after SECONDS in all")
+      ->check(CLI::Range(0.0, 7.0 * 24 * 3600))->capture_default_str();
+  reports_cmd->add_option("--quiet", command.reports.quiet,
+                          "stop once no peer downloads and none has reported for SECONDS")
+      ->check(CLI::Range(0.0, 3600.0))->capture_default_str();
+
   auto is_mode = [&](const std::string& word) {
     return !app.get_subcommands([&](CLI::App* mode) { return mode->check_name(word); }).empty();
   };
   if (argc > 1 && argv[1][0] != '-' && !is_mode(argv[1])) {
     throw failure(exit_code::usage, std::string("unknown mode '") + argv[1] +
-                                        "' (use peer, seed or seeder, stop, status, install-bundle, serve-bundle; see --help)");
+                                        "' (use peer, seed or seeder, stop, status, install-bundle, serve-bundle, reports; see --help)");
   }
   if (auto done = parse_command_line(app, argc, argv)) return *done;
 
@@ -193,6 +212,8 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
     command.what = client_command::mode::install_bundle;
   } else if (*serve_cmd) {
     command.what = client_command::mode::serve_bundle;
+  } else if (*reports_cmd) {
+    command.what = client_command::mode::reports;
   } else if (*peer_cmd) {
     command.what = client_command::mode::peer;
     if (!extract.empty()) peer.extract_to = extract;

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
                                           c.progress);
       case mode::install_bundle: return murder::client::run_install_bundle(c.home);
       case mode::serve_bundle: return murder::client::run_serve_bundle(c.serve);
+      case mode::reports: return murder::client::run_reports(c.reports);
       case mode::peer:
         return events_on_failure(c.peer.json, [&] {
           return murder::client::run_peer(c.peer, murder::make_logger("murder_client", c.logfile));

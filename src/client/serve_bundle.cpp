@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
+#include <list>
+#include <system_error>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -17,7 +20,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "murder/client/transfer.hpp"
 #include "murder/core/deploy_layout.hpp"
@@ -34,9 +36,11 @@ namespace {
 
 // At most this many fetches at once; more wait in the listen queue. murderctl
 // sends two or three hosts to a server; the cap only bounds a flood.
-constexpr int most_connections = 32;
-// A fetching host that stops reading is dropped after this long.
+constexpr std::size_t most_connections = 32;
+// A fetching host that stops reading is dropped after this long, and any
+// fetch after this long in all (10 MB at 1 Mbit/s takes 80 s).
 constexpr int send_timeout_seconds = 30;
+constexpr auto longest_fetch = std::chrono::seconds(600);
 
 class descriptor {
  public:
@@ -103,15 +107,20 @@ std::string peer_name(const sockaddr_storage& address) {
   return text;
 }
 
-// Sends the whole file; false (and why) when the fetching host went away or
-// stopped reading, or a stop was asked for.
-bool send_whole(int socket, int file, off_t size, std::string& why) {
+// Sends the whole file; false (and why) when the fetching host went away,
+// stopped reading or took too long, or the server is stopping.
+bool send_whole(int socket, int file, off_t size, const std::atomic<bool>& stopping, std::string& why) {
   timeval timeout{send_timeout_seconds, 0};
   ::setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  const auto deadline = clock_type::now() + longest_fetch;
   off_t offset = 0;
   while (offset < size) {
-    if (stop_requested()) {
+    if (stopping || stop_requested()) {
       why = "stopped";
+      return false;
+    }
+    if (clock_type::now() > deadline) {
+      why = "took longer than " + std::to_string(longest_fetch.count()) + " s";
       return false;
     }
     ssize_t sent = ::sendfile(socket, file, &offset, static_cast<size_t>(size - offset));
@@ -149,43 +158,70 @@ int run_serve_bundle(const serve_bundle_job& job) {
   log->info("serving {} ({} bytes) on port {}", file.string(), static_cast<long long>(info.st_size), port);
   child.report(0);
 
-  std::atomic<int> open{0};
-  std::atomic<clock_type::rep> last_close{clock_type::now().time_since_epoch().count()};
-  std::vector<std::thread> senders;
+  // A fetcher that resets its connection must cost its send, not the server.
+  std::signal(SIGPIPE, SIG_IGN);
+  struct sender {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::list<sender> senders;
+  std::atomic<bool> stopping{false};
+  auto last_close = clock_type::now();
   const auto idle = std::chrono::seconds(job.idle);
   while (!stop_requested()) {
-    pollfd waiting{listener.get(), POLLIN, 0};
-    const bool room = open.load() < most_connections;
-    if (room && ::poll(&waiting, 1, 500) > 0) {
-      sockaddr_storage from{};
-      socklen_t size = sizeof from;
-      int socket = ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&from), &size, SOCK_CLOEXEC);
-      if (socket >= 0) {
-        ++open;
-        senders.emplace_back([&, socket, who = peer_name(from)] {
-          descriptor connection(socket);
-          std::string why;
-          auto started = clock_type::now();
-          if (send_whole(socket, bundle.get(), info.st_size, why)) {
-            log->info("sent the bundle to {} in {:.2f} s", who,
-                      std::chrono::duration<double>(clock_type::now() - started).count());
-          } else {
-            log->warn("sending the bundle to {} failed: {}", who, why);
-          }
-          last_close = clock_type::now().time_since_epoch().count();
-          --open;
-        });
+    // Finished senders are joined as they end; the last one ending marks
+    // the start of the quiet time.
+    for (auto it = senders.begin(); it != senders.end();) {
+      if (!*it->done) {
+        ++it;
+        continue;
       }
-    } else if (!room) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      it->thread.join();
+      last_close = clock_type::now();
+      it = senders.erase(it);
     }
-    const auto quiet = clock_type::now() - clock_type::time_point(clock_type::duration(last_close.load()));
-    if (open.load() == 0 && quiet >= idle) {
+    // Removing or replacing the copy stops the server too (what murderctl
+    // does where no murder_client is left to stop it with).
+    struct stat now {};
+    if (::lstat(file.c_str(), &now) != 0 || now.st_ino != info.st_ino || now.st_dev != info.st_dev) {
+      log->info("{} was removed: done", file.string());
+      break;
+    }
+    if (senders.empty() && clock_type::now() - last_close >= idle) {
       log->info("no fetch for {} s: done", job.idle);
       break;
     }
+    pollfd waiting{listener.get(), POLLIN, 0};
+    if (senders.size() >= most_connections || ::poll(&waiting, 1, 500) <= 0) {
+      if (senders.size() >= most_connections) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    sockaddr_storage from{};
+    socklen_t size = sizeof from;
+    int socket = ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&from), &size, SOCK_CLOEXEC);
+    if (socket < 0) continue;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    try {
+      senders.push_back(sender{std::thread([&, socket, done, who = peer_name(from)] {
+                                 descriptor connection(socket);
+                                 std::string why;
+                                 auto started = clock_type::now();
+                                 if (send_whole(socket, bundle.get(), info.st_size, stopping, why)) {
+                                   log->info("sent the bundle to {} in {:.2f} s", who,
+                                             std::chrono::duration<double>(clock_type::now() - started).count());
+                                 } else {
+                                   log->warn("sending the bundle to {} failed: {}", who, why);
+                                 }
+                                 *done = true;
+                               }),
+                               done});
+    } catch (const std::system_error& e) {
+      ::close(socket);
+      log->warn("cannot start a sender: {}", e.what());
+    }
   }
-  for (auto& sender : senders) sender.join();
+  stopping = true;
+  for (auto& s : senders) s.thread.join();
   log->info("stopped serving {}", file.string());
   return 0;
 }

@@ -10,12 +10,12 @@ namespace {
 
 // Run on a host in remote_murder_path: $1 = how the copy came ("-": uploaded
 // as .bundle.tgz.part; else ADDRESS, and $2 PORT, of a host serving it), $3 =
-// its SHA-256. Fetches over a plain TCP stream (bash's /dev/tcp, or nc),
+// its SHA-256, $4 its size. Fetches over a plain TCP stream (bash's /dev/tcp, or nc),
 // checks the copy, and only then names it .bundle.tgz. Exit 4: the fetch
 // failed (worth another source); 3: the bytes are not the bundle; 2: no tool
 // to fetch or check with.
 constexpr const char* fetch_script = R"sh(
-addr=$1 port=$2 want=$3
+addr=$1 port=$2 want=$3 size=$4
 if [ "$addr" != - ]; then
   rm -f .bundle.tgz.part
   if command -v bash > /dev/null 2>&1; then
@@ -28,6 +28,10 @@ if [ "$addr" != - ]; then
   if command -v timeout > /dev/null 2>&1; then set -- timeout 600 "$@"; fi
   if ! "$@" < /dev/null > .bundle.tgz.part; then
     rm -f .bundle.tgz.part; echo "cannot fetch the bundle from $addr port $port" >&2; exit 4
+  fi
+  got=$(($(wc -c < .bundle.tgz.part)))
+  if [ "$got" -lt "$size" ]; then
+    rm -f .bundle.tgz.part; echo "the bundle from $addr port $port was cut short ($got of $size bytes)" >&2; exit 4
   fi
 fi
 if ! got=$(sha256sum .bundle.tgz.part); then
@@ -54,7 +58,7 @@ if [ "$serve" = 1 ] && mkdir -p run && .bundle-new/bin/murder_client stop run/bu
    { ln -f .bundle.tgz run/bundle.tgz 2> /dev/null || cp .bundle.tgz run/bundle.tgz; }; then
   set -- ${SSH_CONNECTION:-}
   echo "address ${3:-}"
-  .bundle-new/bin/murder_client serve-bundle --home . --port "$port"
+  .bundle-new/bin/murder_client serve-bundle --home . --port "$port" || rm -f run/bundle.tgz
 fi
 exec .bundle-new/bin/murder_client install-bundle --home .
 )sh";
@@ -67,9 +71,10 @@ std::string in_root(const std::string& root, const char* script, const std::vect
 
 }  // namespace
 
-std::string bundle_fetch_command(const std::string& root, const bundle_source& source, const std::string& sha256) {
-  if (source.from_workstation()) return in_root(root, fetch_script, {"-", "-", sha256});
-  return in_root(root, fetch_script, {source.address, std::to_string(source.port), sha256});
+std::string bundle_fetch_command(const std::string& root, const bundle_source& source, const std::string& sha256,
+                                 std::size_t size) {
+  if (source.from_workstation()) return in_root(root, fetch_script, {"-", "-", sha256, std::to_string(size)});
+  return in_root(root, fetch_script, {source.address, std::to_string(source.port), sha256, std::to_string(size)});
 }
 
 std::string bundle_install_command(const std::string& root, std::optional<int> serve_port) {
@@ -77,7 +82,11 @@ std::string bundle_install_command(const std::string& root, std::optional<int> s
 }
 
 std::string bundle_stop_command(const std::string& root) {
-  return "cd -- " + shell_quote_path(root) + " && bin/murder_client stop run/bundle.pid > /dev/null && rm -f run/bundle.tgz";
+  // Removing the copy stops the server too, within half a second: what is
+  // left where the install failed and no murder_client is in place.
+  return "cd -- " + shell_quote_path(root) +
+         " && { if [ -x bin/murder_client ]; then bin/murder_client stop run/bundle.pid > /dev/null; fi;"
+         " rm -f run/bundle.tgz; }";
 }
 
 }  // namespace murder::ctl

@@ -49,7 +49,6 @@ std::optional<bundle_source> bundle_sources::pick(const std::string& host, const
 std::optional<bundle_source> bundle_sources::take(const std::string& host, std::chrono::milliseconds patience,
                                                   const std::vector<std::string>& avoid) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (avoid.empty()) ++asked_;
   const auto deadline = std::chrono::steady_clock::now() + patience;
   for (;;) {
     bool never = false;
@@ -65,16 +64,17 @@ std::optional<bundle_source> bundle_sources::take(const std::string& host, std::
 void bundle_sources::give_back(const bundle_source& source, outcome how) {
   if (source.from_workstation()) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& s : servers_) {
-    if (s.where.address != source.address || s.where.port != source.port) continue;
+  if (source.id < servers_.size()) {
+    auto& s = servers_[source.id];
     if (s.open > 0) --s.open;
     if (how == outcome::fetched) {
       ++s.fetched;
+      ++fetched_;
+      s.failed_in_a_row = 0;
       ++installing_;
     } else if (how == outcome::failed) {
-      ++s.failed;
+      ++s.failed_in_a_row;
     }
-    break;
   }
   changed_.notify_all();
 }
@@ -82,7 +82,7 @@ void bundle_sources::give_back(const bundle_source& source, outcome how) {
 void bundle_sources::serving(const std::string& host, const std::string& address, int port) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (installing_ > 0) --installing_;
-  servers_.push_back(server{host, bundle_source{address, port}});
+  servers_.push_back(server{host, bundle_source{address, port, servers_.size()}});
   changed_.notify_all();
 }
 
@@ -102,7 +102,7 @@ void bundle_sources::withdraw(const std::string& host) {
 
 bool bundle_sources::wanted() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return asked_ < hosts_.size() || waiting_ > 0;
+  return uploads_ + fetched_ < hosts_.size() || waiting_ > 0;
 }
 
 bool bundle_sources::serves(const std::string& host) const {

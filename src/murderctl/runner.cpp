@@ -46,13 +46,25 @@ class connect_on_use : public host_connection {
   std::string download(const std::string& remote_path) override { return open().download(remote_path); }
 
  private:
+  // A failed connect is not tried again by the same body (a body that
+  // catches a failed upload and tries something else would wait out a dead
+  // host's timeout twice).
   host_connection& open() {
-    if (!connection_) connection_ = hosts_.connect(host_);
+    if (failed_) std::rethrow_exception(failed_);
+    if (!connection_) {
+      try {
+        connection_ = hosts_.connect(host_);
+      } catch (...) {
+        failed_ = std::current_exception();
+        throw;
+      }
+    }
     return *connection_;
   }
   transport& hosts_;
   const std::string& host_;
   std::unique_ptr<host_connection> connection_;
+  std::exception_ptr failed_;
 };
 
 class task_run {
@@ -68,12 +80,55 @@ class task_run {
     const bool two_phases = static_cast<bool>(task_.finish);
     in_pool(hosts.size(), [&](size_t i) { results[i] = run_host(hosts[i], i, !two_phases); });
     if (two_phases) {
-      in_pool(hosts.size(), [&](size_t i) { finish_host(hosts[i], i, results[i]); });
+      std::vector<bool> settled(hosts.size(), false);
+      if (task_.collect && hosts.size() > static_cast<size_t>(std::max(1, options_.concurrency))) {
+        collect(hosts, results, settled);
+      }
+      in_pool(hosts.size(), [&](size_t i) {
+        if (!settled[i]) finish_host(hosts[i], i, results[i]);
+      });
     }
     return results;
   }
 
  private:
+  // The task's collect step (tasks.hpp) on the first tracker: settles the
+  // hosts whose results it learns there. A failure only leaves them to
+  // their finish.
+  void collect(const std::vector<std::string>& hosts, std::vector<host_result>& results, std::vector<bool>& settled) {
+    if (env_.config.trackers.empty()) return;
+    const std::string& tracker = env_.config.trackers.front();
+    static const host_log no_log;
+    auto log_it = logs_.find(tracker);
+    const host_log& log = log_it == logs_.end() ? no_log : log_it->second;
+    transport_log_scope library_messages([&log](std::string_view line) { log.write(line); });
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < hosts.size(); ++i) index.emplace(hosts[i], i);
+    const auto started = clock_type::now();
+    try {
+      connect_on_use connection(env_.hosts, tracker);
+      host_call call(env_, tracker, connection, log);
+      task_.collect(call, hosts, [&](const std::string& host, const collected_result& c) {
+        auto it = index.find(host);
+        if (it == index.end() || settled[it->second] || results[it->second].outcome != host_outcome::ok) return;
+        settled[it->second] = true;
+        host_result& r = results[it->second];
+        r.seconds += seconds_since(started);
+        if (c.ok) {
+          r.note = c.note;
+        } else {
+          r.outcome = host_outcome::failed;
+          r.error = c.error;
+        }
+        logs_.at(host).write("== " + r.task + (c.ok ? " ok (reported through the tracker): " + r.note
+                                                    : " failed (reported through the tracker): " + r.error));
+        observer_.host_finished(c.ok);
+      });
+    } catch (const std::exception& e) {
+      log.write(std::string("== collecting results on the tracker failed; asking each host: ") + e.what());
+    }
+  }
+
   // Runs `body(i)` for every index, `concurrency` at a time.
   void in_pool(size_t count, const std::function<void(size_t)>& body) {
     std::atomic<size_t> next{0};

@@ -45,6 +45,7 @@ void check_destination(const task_env& env);
 void prepare_peer(task_env& env);
 std::string peer(host_call& call);
 std::string finish_peer(host_call& call);
+void collect_peers(host_call& on_tracker, const std::vector<std::string>& hosts, const settle_fn& settle);
 std::string stop_peering(host_call& call);
 std::string stop_all_peering(host_call& call);
 

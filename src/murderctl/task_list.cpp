@@ -24,7 +24,7 @@ const std::vector<task>& all_tasks() {
       {"stop_seeding", "stop seeding TAG", seeder_role, true, true, {}, {}, stop_seeding},
       {"stop_all_seeding", "stop every seeding process of ours", seeder_role, false, true, {}, {}, stop_all_seeding},
       {"peer", "download TAG, verify it, deliver it into destination_path/TAG/ (atomically), reusing an earlier release", peer_role, true, false,
-       check_destination, prepare_peer, peer, finish_peer},
+       check_destination, prepare_peer, peer, finish_peer, collect_peers},
       {"stop_peering", "stop the background seeding of finished peers for TAG", peer_role, true, true, {}, {},
        stop_peering},
       {"stop_all_peering", "stop every peer process of ours", peer_role, false, true, {}, {}, stop_all_peering},

@@ -77,24 +77,29 @@ std::string fetch_bundle(host_call& call, installing_claim& claim) {
       claim.hold();
       call.run(shell_command({"mkdir", "-p", "--", env.layout.root}));
       call.upload(env.bundle_contents, env.layout.root + "/.bundle.tgz.part", 0600);
-      call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256));
+      call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256, env.bundle_contents.size()));
       return source->name();
     }
     command_result result;
     try {
-      result = call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256), 255);
+      result = call.run(bundle_fetch_command(env.layout.root, *source, env.bundle_sha256, env.bundle_contents.size()),
+                        255);
     } catch (...) {
       pool.give_back(*source, bundle_sources::outcome::unused);
       throw;
     }
     const bool fetched = result.exit_status == 0;
-    pool.give_back(*source, fetched ? bundle_sources::outcome::fetched : bundle_sources::outcome::failed);
+    // Only a failed or damaged stream (4, 3) may be the source's fault.
+    const bool sources_fault = result.exit_status == 4 || result.exit_status == 3;
+    pool.give_back(*source, fetched          ? bundle_sources::outcome::fetched
+                            : sources_fault ? bundle_sources::outcome::failed
+                                            : bundle_sources::outcome::unused);
     if (fetched) {
       claim.hold();
       return source->name();
     }
     why = last_line(result.errors);
-    if (result.exit_status != 4 && result.exit_status != 3) {  // nothing another source would change
+    if (!sources_fault) {  // nothing another source would change
       throw failure(result.exit_status == 2 ? exit_code::usage : exit_code::failure,
                     call.host() + ": " + why + "; the installed murder is unchanged");
     }
@@ -102,6 +107,16 @@ std::string fetch_bundle(host_call& call, installing_claim& claim) {
   }
   throw failure(exit_code::network, call.host() + ": " + (why.empty() ? "no host had the bundle to pass on" : why) +
                                         "; the installed murder is unchanged");
+}
+
+// Where other hosts reach `host`: the address its SSH session arrived at,
+// unless that means nothing to them (loopback: a tunnel; link-local; none:
+// the local transport), then the name murderctl uses.
+std::string reachable_address(const std::string& arrived_at, const std::string& host) {
+  const bool useless = arrived_at.empty() || arrived_at.rfind("127.", 0) == 0 || arrived_at == "::1" ||
+                       arrived_at.rfind("::ffff:127.", 0) == 0 || arrived_at.rfind("fe80:", 0) == 0 ||
+                       arrived_at.find('%') != std::string::npos || arrived_at[0] == '-';
+  return useless ? host : arrived_at;
 }
 
 }  // namespace
@@ -122,15 +137,13 @@ std::string distribute_files(host_call& call) {
     if (serving || at == std::string_view::npos) return;
     int port = std::atoi(std::string(line.substr(at + 9)).c_str());
     if (port <= 0) return;
-    // Where other hosts reach this one: where its SSH session arrived, else
-    // the name murderctl uses.
-    claim.serving(call.host(), address.empty() ? call.host() : address, port);
+    claim.serving(call.host(), reachable_address(address, call.host()), port);
     serving = true;
   };
   command_result result;
   try {
     result = call.run(bundle_install_command(env.layout.root, serve_port), 0, on_line);
-  } catch (const failure&) {
+  } catch (...) {
     // A failed row gets no finish: its server goes now (hosts fetching from
     // it try another).
     if (serving) {
@@ -151,7 +164,12 @@ std::string finish_distribute(host_call& call) {
   // Only the hosts that passed the bundle on have anything to stop; the
   // others keep their note and are not connected to again.
   if (!call.env().bundle_pool->serves(call.host())) return "";
-  call.run(bundle_stop_command(call.env().layout.root));
+  try {
+    call.run(bundle_stop_command(call.env().layout.root));
+  } catch (const failure& e) {
+    // The host is installed; its server exits by itself once idle.
+    call.log(std::string("could not stop the bundle server: ") + e.what());
+  }
   return "";
 }
 

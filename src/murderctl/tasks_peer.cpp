@@ -1,10 +1,16 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <cstdio>
+#include <map>
+#include <random>
 #include <thread>
+
+#include <libtorrent/torrent_info.hpp>
 
 #include "murder/core/error.hpp"
 #include "murder/core/files.hpp"
+#include "murder/core/hex.hpp"
 #include "task_bodies.hpp"
 
 namespace murder::ctl {
@@ -28,6 +34,19 @@ void prepare_peer(task_env& env) {
                                             ": run create_torrent (or download_torrent) first");
   }
   env.torrent_contents = read_private_file(env.local_torrent_path());
+  // A key a host, drawn afresh for each run: a host's report to the tracker
+  // is taken as its result only under its own key, which no other host sees.
+  std::random_device random;
+  env.report_keys.clear();
+  for (const auto& host : env.config.peers) {
+    std::string key;
+    for (int i = 0; i < 4; ++i) {
+      char word[9];
+      std::snprintf(word, sizeof word, "%08x", static_cast<unsigned>(random()));
+      key += word;
+    }
+    env.report_keys[host] = key;
+  }
 }
 
 std::string peer(host_call& call) {
@@ -61,8 +80,11 @@ std::string peer(host_call& call) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));
   }
+  if (auto key = env.report_keys.find(call.host()); key != env.report_keys.end()) {
+    words.insert(words.end(), {"--report-key", key->second});
+  }
   // Started detached: the swarm forms on every host at once, whatever the SSH
-  // concurrency; finish_peer collects each host's result.
+  // concurrency; collect_peers and finish_peer learn each host's result.
   words.push_back("--detach");
   call.run(shell_command(words));
   return "started";
@@ -117,6 +139,41 @@ std::string finish_peer(host_call& call) {
                                             std::to_string(patience.count()) + " s and said nothing");
     }
   }
+}
+
+void collect_peers(host_call& on_tracker, const std::vector<std::string>& hosts, const settle_fn& settle) {
+  const auto& env = on_tracker.env();
+  lt::error_code ec;
+  lt::torrent_info info(env.torrent_contents.data(), static_cast<int>(env.torrent_contents.size()), ec);
+  if (ec) throw failure(exit_code::bad_input, "the torrent does not parse: " + ec.message());
+  const auto hash = info.info_hashes().v1;
+  std::map<std::string, std::string> host_of;
+  for (const auto& host : hosts) {
+    if (auto key = env.report_keys.find(host); key != env.report_keys.end()) host_of[key->second] = host;
+  }
+  // Reports come as they arrive; it ends when every host has reported, or
+  // when no peer downloads any more and none has reported for 30 s (the
+  // rest then get a session each, which tells a killed peer from a slow one).
+  const long wait = std::max<long>(1, static_cast<long>(env.command_timeout.count()) - 60);
+  on_tracker.run(shell_command({env.layout.program("murder_client"), "reports", "--port",
+                                std::to_string(env.config.tracker_port), "--info-hash",
+                                to_hex(std::string_view(hash.data(), hash.size())), "--count",
+                                std::to_string(host_of.size()), "--wait", std::to_string(wait), "--quiet", "30"}),
+                 0, [&](std::string_view line) {
+                   auto space = line.find(' ');
+                   if (space == std::string_view::npos) return;
+                   auto host = host_of.find(std::string(line.substr(0, space)));
+                   if (host == host_of.end()) return;
+                   auto event = client::parse_event_line(line.substr(space + 1));
+                   if (!event) return;
+                   if (const auto* done = std::get_if<client::done_event>(&*event)) {
+                     settle(host->second, {true, client::describe(*done), "", exit_code::ok});
+                   } else if (const auto* failed = std::get_if<client::failed_event>(&*event)) {
+                     const auto code = failed->exit_code > 0 && failed->exit_code < 6 ? static_cast<exit_code>(failed->exit_code)
+                                                                            : exit_code::failure;
+                     settle(host->second, {false, "", host->second + ": " + failed->message, code});
+                   }
+                 });
 }
 
 std::string stop_peering(host_call& call) { return stop_role(call, "peer", call.env().values.tag); }

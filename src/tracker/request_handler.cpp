@@ -1,5 +1,6 @@
 #include "murder/tracker/request_handler.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace murder::tracker {
@@ -43,6 +44,8 @@ http_reply request_handler::handle(const http_request_view& request) {
     stats_.reply_times.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return reply;
   }
+  if (path == "/murder/report") return report(params);
+  if (path == "/murder/reports") return reports(params, request.remote);
   const tracker_view view{registry_, stats_, allowed_, clock_()};
   if (rules_.status_page && (path == "/" || path == "/index.html")) {
     return {200, "text/html; charset=utf-8", render_status_page(view, params)};
@@ -84,6 +87,68 @@ http_reply request_handler::scrape(const query_params& params) {
   }
   ++stats_.scrapes;
   return {200, "text/plain", encode_scrape_reply(registry_.scrape(wanted))};
+}
+
+namespace {
+
+// The one value of `name` in `params`, if given once.
+const std::string* single(const query_params& params, std::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& [key, value] : params) {
+    if (key != name) continue;
+    if (found) return nullptr;
+    found = &value;
+  }
+  return found;
+}
+
+}  // namespace
+
+http_reply request_handler::report(const query_params& params) {
+  const std::string* hash_text = single(params, "info_hash");
+  const std::string* key = single(params, "key");
+  const std::string* line = single(params, "report");
+  auto hash = hash_text ? info_hash::from(*hash_text) : std::nullopt;
+  if (!hash || !key || !line) {
+    return refuse_http(refusal::malformed, 400, "a report needs one info_hash (20 bytes), key and report");
+  }
+  if (!allowed_.allows(*hash, clock_())) {
+    return refuse_http(refusal::not_allowed, 404, "torrent not served by this tracker");
+  }
+  std::string why = reports_.add(*hash, *key, *line);
+  if (!why.empty()) return refuse_http(refusal::malformed, 400, why);
+  return {200, "text/plain", "ok\n"};
+}
+
+http_reply request_handler::reports(const query_params& params, const boost::asio::ip::address& remote) {
+  const bool local =
+      remote.is_loopback() ||
+      (remote.is_v6() && remote.to_v6().is_v4_mapped() &&
+       boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, remote.to_v6()).is_loopback());
+  if (!local) return refuse_http(refusal::address, 403, "reports are read on the tracker's own host only");
+  const std::string* hash_text = single(params, "info_hash");
+  auto hash = hash_text ? info_hash::from(*hash_text) : std::nullopt;
+  if (!hash) return refuse_http(refusal::malformed, 400, "reports needs one info_hash (20 bytes)");
+  // First what the swarm still does, so a reader knows whether more may
+  // come: its seeds and downloaders, and how long since any downloader's
+  // `left` last went down (a killed peer's never does again).
+  int complete = 0, incomplete = 0;
+  std::int64_t progressed = -1;
+  if (auto it = registry_.swarms().find(*hash); it != registry_.swarms().end()) {
+    for (const auto& peer : it->second.peers()) {
+      if (peer.is_seed) {
+        ++complete;
+      } else {
+        ++incomplete;
+        progressed = std::max(progressed, peer.progressed_at);
+      }
+    }
+  }
+  const std::int64_t still_for = progressed < 0 ? 0 : std::max<std::int64_t>(0, clock_() - progressed);
+  std::string body = "complete " + std::to_string(complete) + " incomplete " + std::to_string(incomplete) +
+                     " still " + std::to_string(still_for) + "\n";
+  for (const auto& line : reports_.lines(*hash)) body += line + "\n";
+  return {200, "text/plain", body};
 }
 
 }  // namespace murder::tracker

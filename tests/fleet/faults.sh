@@ -54,9 +54,10 @@ release() {
   }
 }
 # peer_in_background TAG [ARGS]: murderctl peer, its JSON in $SANDBOX/TAG.json; sets CTL_PID.
+# CTL_OPTIONS: murderctl options before the task.
 peer_in_background() {
   local tag=$1; shift
-  "${CTL[@]}" --format json peer tag="$tag" "$@" > "$SANDBOX/$tag.json" 2> "$SANDBOX/$tag.err" &
+  "${CTL[@]}" ${CTL_OPTIONS:-} --format json peer tag="$tag" "$@" > "$SANDBOX/$tag.json" 2> "$SANDBOX/$tag.err" &
   CTL_PID=$!
 }
 finish() {  # finish TAG: stops the tag's peers and seeder, removes the releases
@@ -81,14 +82,20 @@ case_on() { [[ " ${FAULTS:-1 2 3 4 5 6 7 8} " == *" $1 "* ]]; }
 if case_on 1; then
   tag=f1-$$
   release "$tag"
-  peer_in_background "$tag"
-  wait_until 60 all_reached "$tag" 5 1 2 || fail "h1 and h2 made no progress"
+  # Three sessions for eight peers: the six results come through the tracker;
+  # the killed two never report, and are then asked over SSH.
+  CTL_OPTIONS="--concurrency 3" peer_in_background "$tag"
+  wait_until 60 all_reached "$tag" 5 1 2 || { cat "$SANDBOX/$tag.json" "$SANDBOX/$tag.err"; fail "h1 and h2 made no progress"; }
   for i in 1 2; do kill -9 "$(pid_on "$i" "peer-$tag")"; done
   status=0; wait "$CTL_PID" || status=$?
   [ "$status" -ne 0 ] || fail "murderctl peer exited 0 with two peers killed"
   [ "$(jq -r '.failed_hosts | sort | join(" ")' "$SANDBOX/$tag.json")" = "${H[1]} ${H[2]}" ] ||
     { cat "$SANDBOX/$tag.json"; fail "the table does not name exactly the two killed hosts"; }
   all_delivered "$tag" 3 4 5 6 7 8
+  for i in 1 2; do
+    grep -q "== peer failed: .*ended without finishing" "$SANDBOX/logs/${H[$i]}.log" ||
+      fail "h$i's end was not learnt from the host itself"
+  done
   pass "two of eight peers killed at $(percent 1 "$tag")% / $(percent 2 "$tag")%: exit $status, the table names ${H[1]} and ${H[2]}, the other six complete"
   printf '%s\n' "${H[1]}" "${H[2]}" > "$SANDBOX/victims"
   "${CTL[@]}" --hosts "$SANDBOX/victims" --retry 2 --format json peer tag="$tag" > "$SANDBOX/retry.json" ||
@@ -193,10 +200,14 @@ if case_on 6; then
   release "$tag"
   on_host 3 sh -c 'mkdir -p /srv/app && mount -t tmpfs -o size=8m tmpfs /srv/app'
   status=0
-  "${CTL[@]}" --format json peer tag="$tag" > "$SANDBOX/$tag.json" || status=$?
+  # Three sessions for eight peers: each result, h3's failure too, comes
+  # through the tracker.
+  "${CTL[@]}" --concurrency 3 --format json peer tag="$tag" > "$SANDBOX/$tag.json" || status=$?
   [ "$status" -ne 0 ] || { on_host 3 df -h /srv/app; row "$SANDBOX/$tag.json" 3 peer; fail "the deploy succeeded onto a full disk"; }
   row "$SANDBOX/$tag.json" 3 peer | grep -q "^failed .*No space left on device" ||
     { row "$SANDBOX/$tag.json" 3 peer; fail "h3 does not say its disk is full"; }
+  grep -q "== peer failed (reported through the tracker): .*No space left on device" "$SANDBOX/logs/${H[3]}.log" ||
+    fail "h3's failure did not come through the tracker"
   no_partial 3 "$tag"
   all_delivered "$tag" 1 2 4 5 6 7 8
   pass "full disk: h3 failed with '$(row "$SANDBOX/$tag.json" 3 peer | cut -d' ' -f2- | cut -c1-100)', no partial directory, the others complete"

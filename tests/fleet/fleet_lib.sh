@@ -296,6 +296,12 @@ fleet_up_dense() {
     net.ipv4.neigh.default.gc_thresh3=16384
   fleet_keys
   ip link add "$FLEET_BRIDGE" type bridge || fail "cannot create bridge"
+  # A MAC of its own (a bridge otherwise takes its lowest port's), so that the
+  # hosts can know it for good: with a thousand namespaces sharing two busy
+  # cores, ARP answers come late enough for connects to fail ("No route to
+  # host"), and ARP is not what this fleet measures.
+  local bridge_mac=02:00:c6:13:10:01
+  ip link set "$FLEET_BRIDGE" address "$bridge_mac"
   ip addr add 198.19.16.1/20 dev "$FLEET_BRIDGE"
   ip link set "$FLEET_BRIDGE" up
   for k in $(seq 0 $((namespaces - 1))); do
@@ -313,6 +319,9 @@ fleet_up_dense() {
     ip -n "$ns" -batch "$batch"
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
+    ip -n "$ns" neigh replace 198.19.16.1 lladdr "$bridge_mac" dev eth0 nud permanent
+    local mac; mac=$(ip -n "$ns" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+    for a in "${addresses[@]}"; do ip neigh replace "$a" lladdr "$mac" dev "$FLEET_BRIDGE" nud permanent; done
     fleet_sshd_config "d$k" 0.0.0.0 "MaxStartups 2000"
     local key; key=$(cut -d' ' -f1-2 "$SANDBOX/sshd/d$k.key.pub")
     printf "%s $key\n" "${addresses[@]}" >> "$SANDBOX/known_hosts"
@@ -402,12 +411,20 @@ tree_digest() {
     sha256sum | cut -d' ' -f1
 }
 
-# percent I TAG: the last progress figure host I reported for TAG (0 before any),
-# for a test that runs murderctl with --log-dir "$SANDBOX/logs".
-# murderctl's host log holds what it read of each peer's status file (murder_client
-# status --json, docs/STATUS.md), as it follows the peers it started detached.
+# percent I TAG: the last progress figure host I reported for TAG (0 before any):
+# from the peer's status file in /srv/murder/run, else, for a test that runs
+# murderctl with --log-dir "$SANDBOX/logs", from what murderctl logged of it
+# (murder_client status --json, docs/STATUS.md).
 percent() {
-  local line
+  local line file="/proc/${FLEET_KEEPER[$1]}/root/srv/murder/run/peer-$2.status.json"
+  # The peer's own status file, while it is there (murderctl may learn the
+  # result through the tracker and never log a status line); else the last
+  # status line murderctl logged for the host.
+  if line=$(cat "$file" 2>/dev/null) && [ -n "$line" ]; then
+    echo "$line" | jq -r 'if .bytes_total > 0 then (1000 * .bytes_done / .bytes_total | floor) / 10 else 0 end' 2>/dev/null ||
+      echo 0
+    return
+  fi
   line=$(grep -a "\"event\":\"status\",\"pidfile\":\"[^\"]*/peer-$2.pid\"" "$SANDBOX/logs/${FLEET_HOSTS[$1]}.log" 2>/dev/null | tail -1)
   if [ -z "$line" ]; then echo 0; return; fi
   echo "$line" | jq -r 'if .figures.bytes_total > 0 then (1000 * .figures.bytes_done / .figures.bytes_total | floor) / 10 else 0 end'

@@ -61,9 +61,11 @@ TEST(bundle_sources, a_waiting_host_gets_the_source_that_starts_serving) {
   bundle_sources pool(hosts(3), 1, 2);
   ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   std::optional<bundle_source> got;
+  auto started = std::chrono::steady_clock::now();
   std::thread waiter([&] { got = pool.take("h2", std::chrono::seconds(60)); });
   pool.serving("h1", "198.18.0.11", 4001);
   waiter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30)) << "it was not woken";
   ASSERT_TRUE(got);
   EXPECT_EQ(got->address, "198.18.0.11");
 }
@@ -91,28 +93,38 @@ TEST(bundle_sources, a_host_that_failed_with_every_source_is_told_at_once) {
   EXPECT_EQ(pool.uploads(), 1u) << "a host that cannot fetch gets no upload of its own";
 }
 
-TEST(bundle_sources, a_source_that_failed_twice_and_never_served_is_dropped) {
+TEST(bundle_sources, a_source_that_failed_twice_in_a_row_is_dropped) {
   bundle_sources pool(hosts(8), 1, 4);
   ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   pool.serving("h1", "198.18.0.11", 4001);
-  for (const char* host : {"h2", "h3"}) {
-    auto s = pool.take(host, milliseconds(0));
-    ASSERT_TRUE(s);
-    pool.give_back(*s, bundle_sources::outcome::failed);
-  }
-  // Nothing else holds it and nothing installs: a first ask gets an upload.
-  auto next = pool.take("h4", milliseconds(0));
+  // A success between two failures keeps it.
+  pool.give_back(*pool.take("h2", milliseconds(0)), bundle_sources::outcome::failed);
+  pool.give_back(*pool.take("h3", milliseconds(0)), bundle_sources::outcome::fetched);
+  pool.not_serving();  // h3 will not serve
+  pool.give_back(*pool.take("h4", milliseconds(0)), bundle_sources::outcome::failed);
+  auto still = pool.take("h5", milliseconds(0));
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->address, "198.18.0.11");
+  // Its second failure in a row (its server gone, say) drops it: nothing else
+  // holds the bundle and nothing installs, so a first ask gets an upload.
+  pool.give_back(*still, bundle_sources::outcome::failed);
+  auto next = pool.take("h6", milliseconds(0));
   ASSERT_TRUE(next);
   EXPECT_TRUE(next->from_workstation());
+}
 
-  bundle_sources kept(hosts(8), 1, 4);
-  ASSERT_TRUE(kept.take("h1", milliseconds(0)));
-  kept.serving("h1", "198.18.0.11", 4001);
-  kept.give_back(*kept.take("h2", milliseconds(0)), bundle_sources::outcome::fetched);
-  for (const char* host : {"h3", "h4"}) kept.give_back(*kept.take(host, milliseconds(0)), bundle_sources::outcome::failed);
-  auto still = kept.take("h5", milliseconds(0));
-  ASSERT_TRUE(still);
-  EXPECT_EQ(still->address, "198.18.0.11") << "a source that served once stays";
+TEST(bundle_sources, a_source_serving_again_on_the_same_port_is_a_new_one) {
+  bundle_sources pool(hosts(4), 1, 1);
+  ASSERT_TRUE(pool.take("h1", milliseconds(0)));
+  pool.serving("h1", "198.18.0.11", 4001);
+  auto first = pool.take("h2", milliseconds(0));
+  ASSERT_TRUE(first);
+  pool.withdraw("h1");                       // its install failed ...
+  pool.serving("h1", "198.18.0.11", 4001);   // ... and a retry serves again, same port
+  pool.give_back(*first, bundle_sources::outcome::unused);
+  auto second = pool.take("h3", milliseconds(0));
+  ASSERT_TRUE(second) << "the new server is free: h2's give_back was the old one's";
+  EXPECT_NE(second->id, first->id);
 }
 
 TEST(bundle_sources, a_fetch_that_never_started_counts_against_no_source) {
@@ -142,12 +154,16 @@ TEST(bundle_sources, a_withdrawn_source_is_not_handed_out) {
   EXPECT_TRUE(pool.serves("h1")) << "its server must still be stopped";
 }
 
-TEST(bundle_sources, a_new_source_is_wanted_while_hosts_are_yet_to_ask_or_waiting) {
-  bundle_sources pool(hosts(2), 1, 2);
+TEST(bundle_sources, a_new_source_is_wanted_until_every_host_has_a_copy) {
+  bundle_sources pool(hosts(3), 1, 1);
   ASSERT_TRUE(pool.take("h1", milliseconds(0)));
   EXPECT_TRUE(pool.wanted());
-  EXPECT_FALSE(pool.take("h2", milliseconds(0)));  // the second host has asked
-  EXPECT_FALSE(pool.wanted());
+  pool.serving("h1", "198.18.0.11", 4001);
+  pool.give_back(*pool.take("h2", milliseconds(0)), bundle_sources::outcome::fetched);
+  EXPECT_TRUE(pool.wanted()) << "h3 has no copy yet";
+  pool.not_serving();
+  pool.give_back(*pool.take("h3", milliseconds(0)), bundle_sources::outcome::fetched);
+  EXPECT_FALSE(pool.wanted()) << "three copies for three hosts";
 }
 
 // The fetch command against a server that sends `payload` to one connection.
@@ -167,6 +183,7 @@ class bundle_fetch : public testing::sandbox_test {
     std::filesystem::create_directories(path("root"));
   }
   void TearDown() override {
+    ::shutdown(listener_, SHUT_RDWR);  // an accept() still waiting returns
     if (server_.joinable()) server_.join();
     ::close(listener_);
     sandbox_test::TearDown();
@@ -205,7 +222,7 @@ class bundle_fetch : public testing::sandbox_test {
 TEST_F(bundle_fetch, names_a_fetched_copy_the_bundle_only_when_its_hash_matches) {
   const std::string bundle(300000, 'b');
   serve(bundle);
-  ASSERT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256(bundle))), 0) << errors_;
+  ASSERT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256(bundle), bundle.size())), 0) << errors_;
   EXPECT_EQ(slurp(path("root/.bundle.tgz")), bundle);
   EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
 }
@@ -213,7 +230,7 @@ TEST_F(bundle_fetch, names_a_fetched_copy_the_bundle_only_when_its_hash_matches)
 TEST_F(bundle_fetch, refuses_bytes_that_are_not_the_bundle_and_keeps_what_was_there) {
   write(path("root/.bundle.tgz"), "an earlier copy");
   serve(std::string(300000, 'x'));
-  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256("the real bundle"))), 3);
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256("the real bundle"), 300000)), 3);
   EXPECT_NE(errors_.find("the bundle from 127.0.0.1 port " + std::to_string(port_) + " is not the one sent"),
             std::string::npos)
       << errors_;
@@ -222,21 +239,38 @@ TEST_F(bundle_fetch, refuses_bytes_that_are_not_the_bundle_and_keeps_what_was_th
 }
 
 TEST_F(bundle_fetch, says_which_source_could_not_be_reached) {
-  bundle_source nobody{"127.0.0.1", port_};
-  ::close(listener_);  // nothing listens there now
-  listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), nobody, sha256("x"))), 4);
-  EXPECT_NE(errors_.find("cannot fetch the bundle from 127.0.0.1 port " + std::to_string(port_)), std::string::npos)
+  // Bound but not listening: a connection there is refused, and the port
+  // stays ours.
+  int closed = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(closed, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+  socklen_t size = sizeof any;
+  ::getsockname(closed, reinterpret_cast<sockaddr*>(&any), &size);
+  const int port = ntohs(any.sin_port);
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{"127.0.0.1", port}, sha256("x"), 1)), 4);
+  ::close(closed);
+  EXPECT_NE(errors_.find("cannot fetch the bundle from 127.0.0.1 port " + std::to_string(port)), std::string::npos)
       << errors_;
   EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
 }
 
+TEST_F(bundle_fetch, a_stream_cut_short_is_worth_another_source) {
+  const std::string bundle(300000, 'b');
+  serve(bundle.substr(0, 1000));
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), here(), sha256(bundle), bundle.size())), 4);
+  EXPECT_NE(errors_.find("was cut short (1000 of 300000 bytes)"), std::string::npos) << errors_;
+  EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz.part")));
+  EXPECT_FALSE(std::filesystem::exists(path("root/.bundle.tgz")));
+}
+
 TEST_F(bundle_fetch, checks_an_uploaded_copy_too) {
   write(path("root/.bundle.tgz.part"), "uploaded, then damaged");
-  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"))), 3);
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"), 8)), 3);
   EXPECT_NE(errors_.find("the bundle from this machine is not the one sent"), std::string::npos) << errors_;
   write(path("root/.bundle.tgz.part"), "uploaded");
-  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"))), 0) << errors_;
+  EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{}, sha256("uploaded"), 8)), 0) << errors_;
   EXPECT_EQ(slurp(path("root/.bundle.tgz")), "uploaded");
 }
 

@@ -204,9 +204,16 @@ TEST_F(ctl_tasks, peer_uploads_the_torrent_then_runs_the_client_with_every_value
   EXPECT_EQ(commands[0], "upload " + temp + "/" + tag + ".tree.torrent (14 bytes)");
   // murder_client lays out the pidfile, log, payload and target from --home,
   // --tag, --temp and --destination (core/deploy_layout.hpp).
-  EXPECT_EQ(commands[1], "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' 'v1'\\''$(touch x)' "
-                         "'--temp' '" + temp + "' '--destination' '/srv/my app' '--status-interval' '1' '--json' "
-                         "'--replace' '--tree' '--base-tag' 'v0 $(x)' '--detach'");
+  // Each host gets a key of its own to report its result under (32 hex digits).
+  const std::string start = "'/opt/murder/bin/murder_client' 'peer' 'h2' '--home' '/opt/murder' '--tag' "
+                            "'v1'\\''$(touch x)' '--temp' '" + temp + "' '--destination' '/srv/my app' "
+                            "'--status-interval' '1' '--json' '--replace' '--tree' '--base-tag' 'v0 $(x)' "
+                            "'--report-key' '";
+  ASSERT_EQ(commands[1].substr(0, start.size()), start);
+  const std::string key = commands[1].substr(start.size(), 32);
+  EXPECT_EQ(key.find_first_not_of("0123456789abcdef"), std::string::npos) << key;
+  EXPECT_EQ(commands[1].substr(start.size() + 32), "' '--detach'");
+  EXPECT_EQ(transport_.tasks_run_on("h1")[1].find(key), std::string::npos) << "h1 has h2's key";
   EXPECT_EQ(commands[2], "'/opt/murder/bin/murder_client' 'status' '--json' '--home' '/opt/murder' '--role' 'peer' "
                          "'--tag' 'v1'\\''$(touch x)' '--wait' '30' '--progress'");
 }

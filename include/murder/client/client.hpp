@@ -40,6 +40,7 @@ struct peer_job {
   bool check_only = false;        // check the destination, then exit: nothing downloaded or written
   bool detach = false;            // return once started; the status file beside the pidfile says how it went
   std::string host;               // deploy form: names this host in a refusal (extract_options::host)
+  std::string report_key;         // send the final event to the tracker under this key (peer_report.hpp)
   std::string pidfile;
   run_labels labels;
 };

@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "murder/client/client.hpp"
+#include "murder/client/peer_report.hpp"
 #include "murder/client/serve_bundle.hpp"
 
 namespace murder::client {
 
 struct client_command {
-  enum class mode { peer, seed, stop, status, install_bundle, serve_bundle };
+  enum class mode { peer, seed, stop, status, install_bundle, serve_bundle, reports };
   mode what = mode::peer;
   peer_job peer;
   seed_job seed;
@@ -25,6 +26,7 @@ struct client_command {
   bool json = false;                             // stop and status
   std::filesystem::path home;                    // install-bundle
   serve_bundle_job serve;                        // serve-bundle
+  reports_job reports;                           // reports
 };
 
 // The command to run, or the status to exit with now (--help, --version).

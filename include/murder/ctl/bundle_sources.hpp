@@ -9,8 +9,8 @@
 // the hosts holding it double with every copy time. A host asking while
 // every source is busy waits for one. When no source is left and no host is
 // installing one (the first hosts all failed), the workstation uploads once
-// more, so a run never waits for what cannot come. A source that failed twice
-// with no fetch succeeding is not handed out again.
+// more, so a run never waits for what cannot come. A source that failed
+// twice in a row (its server gone, say) is not handed out again.
 //
 // Thread-safe: the runner's threads, one a host, share one of these.
 
@@ -27,6 +27,7 @@ namespace murder::ctl {
 struct bundle_source {
   std::string address;  // empty: the workstation uploads it
   int port = 0;
+  std::size_t id = 0;   // which server, for give_back
   bool from_workstation() const { return address.empty(); }
   std::string name() const { return from_workstation() ? "this machine" : address + " port " + std::to_string(port); }
 };
@@ -44,7 +45,8 @@ class bundle_sources {
                                     const std::vector<std::string>& avoid = {});
 
   // After a fetch from a host source: `fetched`, `failed`, or `unused` (the
-  // fetching host itself could not be reached; no fault of the source). A
+  // fetch failed for a reason of the fetching host's own; no fault of the
+  // source). A
   // fetched copy (or any upload from the workstation) makes the fetching host
   // "installing" until it calls `serving` or `not_serving`.
   enum class outcome { fetched, failed, unused };
@@ -55,8 +57,8 @@ class bundle_sources {
   void not_serving();
   // `host` no longer serves (its install failed): not handed out again.
   void withdraw(const std::string& host);
-  // Whether a host that just installed should serve: some host has not asked
-  // for a source yet, or is waiting for one.
+  // Whether a host that just got its copy should serve: fewer copies have
+  // gone out than there are hosts, or a host is waiting for one.
   bool wanted() const;
   // Whether `host` was told to serve (so its server must be stopped).
   bool serves(const std::string& host) const;
@@ -69,9 +71,9 @@ class bundle_sources {
     bundle_source where;
     std::size_t open = 0;
     std::size_t fetched = 0;
-    std::size_t failed = 0;
+    std::size_t failed_in_a_row = 0;
     bool withdrawn = false;
-    bool usable() const { return !withdrawn && (fetched > 0 || failed < 2); }
+    bool usable() const { return !withdrawn && failed_in_a_row < 2; }
   };
   // With the lock held: a source now, or nullopt with `never` saying whether
   // waiting could still bring one.
@@ -83,7 +85,7 @@ class bundle_sources {
   std::vector<std::string> reserved_;  // hosts an upload waits for, until they ask
   std::size_t fanout_;
   std::size_t uploads_ = 0;
-  std::size_t asked_ = 0;       // hosts' first asks so far
+  std::size_t fetched_ = 0;  // copies fetched from hosts
   std::size_t waiting_ = 0;     // threads waiting in take()
   std::size_t installing_ = 0;  // hosts with a copy, not yet serving or settled
   std::vector<server> servers_;

@@ -65,6 +65,8 @@ struct task_env {
   std::string bundle_sha256;     // its SHA-256, which every host checks its copy against
   std::shared_ptr<bundle_sources> bundle_pool;  // where each host gets its copy (bundle_sources.hpp)
   std::string torrent_contents;  // the local .torrent, read once by peer's check
+  // peer: the key each host reports its result under (tracker/peer_reports.hpp).
+  std::map<std::string, std::string> report_keys;
   std::chrono::seconds command_timeout{3600};
 
   // TEMP/TAG.tgz (tree: TEMP/TAG.tree) and its .torrent, on the hosts and on the workstation.
@@ -125,6 +127,15 @@ std::string last_line(const std::string& text);
 
 enum role : unsigned { tracker_role = 1, seeder_role = 2, peer_role = 4, all_roles = 7 };
 
+// A host's result learnt without connecting to it (task::collect).
+struct collected_result {
+  bool ok = false;
+  std::string note;   // ok
+  std::string error;  // failed: the row's error line
+  exit_code code = exit_code::failure;
+};
+using settle_fn = std::function<void(const std::string& host, const collected_result& result)>;
+
 struct task {
   std::string_view name;
   std::string_view summary;
@@ -143,6 +154,12 @@ struct task {
   // not split into waves of `concurrency` hosts. An empty note keeps the
   // first phase's; a host whose finish uses no connection is not connected to.
   std::function<std::string(host_call&)> finish = {};
+  // When set, and the task has more hosts than `concurrency` (so their first
+  // connections are gone): runs once between the phases, over `on_tracker`
+  // (a connection to the first tracker), and settles each host whose result
+  // it learns there; only the others get `finish`, and a second connection.
+  std::function<void(host_call& on_tracker, const std::vector<std::string>& hosts, const settle_fn& settle)> collect =
+      {};
 };
 
 const std::vector<task>& all_tasks();

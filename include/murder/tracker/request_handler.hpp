@@ -12,6 +12,7 @@
 
 #include "murder/core/cidr.hpp"
 #include "murder/tracker/allowed_torrents.hpp"
+#include "murder/tracker/peer_reports.hpp"
 #include "murder/tracker/swarm.hpp"
 #include "murder/tracker/tracker_stats.hpp"
 
@@ -78,6 +79,10 @@ class request_handler {
  private:
   http_reply announce(const query_params& params, const boost::asio::ip::address& remote);
   http_reply scrape(const query_params& params);
+  // /murder/report (a peer's last word) and /murder/reports (murderctl, from
+  // the tracker's own host only): peer_reports.hpp.
+  http_reply report(const query_params& params);
+  http_reply reports(const query_params& params, const boost::asio::ip::address& remote);
   http_reply refuse(refusal why, std::string_view reason);
   http_reply refuse_http(refusal why, int status, std::string_view reason);
 
@@ -86,6 +91,7 @@ class request_handler {
   access_rules rules_;
   clock_fn clock_;
   tracker_stats stats_;
+  peer_reports reports_;
 };
 
 // What the tracker knows, for the status page and /metrics.

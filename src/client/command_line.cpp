@@ -186,6 +186,7 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
       ->capture_default_str();
   reports_cmd->add_option("--info-hash", command.reports.info_hash_hex, "the torrent's info-hash, 40 hex digits")
       ->required();
+  reports_cmd->add_option("--run", command.reports.run, "only the reports whose key starts with this");
   reports_cmd->add_option("--count", command.reports.count, "stop once this many have reported")->required();
   reports_cmd->add_option("--wait", command.reports.wait, "stop after SECONDS in all")
       ->check(CLI::Range(0.0, 7.0 * 24 * 3600))->capture_default_str();

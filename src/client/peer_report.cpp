@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
 #include "murder/core/hex.hpp"
 
 namespace murder::client {
@@ -35,19 +36,6 @@ bool ready(int fd, short events, clock_type::time_point deadline) {
   }
 }
 
-class socket_fd {
- public:
-  explicit socket_fd(int fd) : fd_(fd) {}
-  ~socket_fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  socket_fd(const socket_fd&) = delete;
-  socket_fd& operator=(const socket_fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // "http://host:port/path" -> host, port (80 by default); IPv6 in brackets.
 bool split_http_url(const std::string& url, std::string& host, std::string& port) {
@@ -99,7 +87,7 @@ http_answer http_get(const std::string& host, const std::string& port, const std
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
   std::string why = "no address";
   for (addrinfo* a = found; a; a = a->ai_next) {
-    socket_fd s(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
+    unique_fd s(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
     if (s.get() < 0) continue;
     if (::connect(s.get(), a->ai_addr, a->ai_addrlen) != 0 && errno != EINPROGRESS) {
       why = std::strerror(errno);
@@ -177,7 +165,8 @@ int run_reports(const reports_job& job) {
       size_t end = answer.body.find('\n', at + 1);
       std::string line = answer.body.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
       at = end;
-      if (line.empty() || !seen.insert(line.substr(0, line.find(' '))).second) continue;
+      if (line.empty() || line.compare(0, job.run.size(), job.run) != 0) continue;
+      if (!seen.insert(line.substr(0, line.find(' '))).second) continue;
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
       last_news = clock_type::now();

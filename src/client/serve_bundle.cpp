@@ -24,6 +24,7 @@
 #include "murder/client/transfer.hpp"
 #include "murder/core/deploy_layout.hpp"
 #include "murder/core/error.hpp"
+#include "murder/core/files.hpp"
 #include "murder/core/logging.hpp"
 #include "murder/core/process.hpp"
 
@@ -42,19 +43,6 @@ constexpr std::size_t most_connections = 32;
 constexpr int send_timeout_seconds = 30;
 constexpr auto longest_fetch = std::chrono::seconds(600);
 
-class descriptor {
- public:
-  explicit descriptor(int fd = -1) : fd_(fd) {}
-  ~descriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  descriptor(const descriptor&) = delete;
-  descriptor& operator=(const descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // A listening socket on every address (IPv6 and IPv4 where the host has both).
 int listen_on(int port) {
@@ -138,13 +126,13 @@ bool send_whole(int socket, int file, off_t size, const std::atomic<bool>& stopp
 int run_serve_bundle(const serve_bundle_job& job) {
   const host_layout layout{fs::absolute(job.home)};
   const fs::path file = layout.run_dir() / "bundle.tgz";
-  descriptor bundle(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  unique_fd bundle(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   struct stat info {};
   if (bundle.get() < 0 || ::fstat(bundle.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
     throw failure(exit_code::bad_input, "no bundle to serve at " + file.string() +
                                             (bundle.get() < 0 ? std::string(": ") + std::strerror(errno) : ""));
   }
-  descriptor listener(listen_on(job.port));
+  unique_fd listener(listen_on(job.port));
   const int port = bound_port(listener.get());
   auto log = make_logger("murder_client", layout.logfile("bundle").string());
 
@@ -203,7 +191,7 @@ int run_serve_bundle(const serve_bundle_job& job) {
     auto done = std::make_shared<std::atomic<bool>>(false);
     try {
       senders.push_back(sender{std::thread([&, socket, done, who = peer_name(from)] {
-                                 descriptor connection(socket);
+                                 unique_fd connection(socket);
                                  std::string why;
                                  auto started = clock_type::now();
                                  if (send_whole(socket, bundle.get(), info.st_size, stopping, why)) {

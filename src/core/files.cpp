@@ -222,4 +222,8 @@ fs::path make_staging_dir(const fs::path& target) {
   return templ;
 }
 
+unique_fd::~unique_fd() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 }  // namespace murder

@@ -378,7 +378,10 @@ std::vector<host_result> run_tasks(const std::vector<const task*>& plan, task_en
   std::map<std::string, host_log> logs;
   if (!options.log_dir.empty()) fs::create_directories(options.log_dir);
   for (const task* t : plan) {
-    for (const auto& host : hosts_for(*t, env.config)) {
+    auto hosts = hosts_for(*t, env.config);
+    // A task that collects on the first tracker logs that there too.
+    if (t->collect && !env.config.trackers.empty()) hosts.push_back(env.config.trackers.front());
+    for (const auto& host : hosts) {
       logs.try_emplace(host, options.log_dir.empty() ? host_log() : host_log(options.log_dir / log_name(host)));
     }
   }

@@ -34,19 +34,18 @@ void prepare_peer(task_env& env) {
                                             ": run create_torrent (or download_torrent) first");
   }
   env.torrent_contents = read_private_file(env.local_torrent_path());
-  // A key a host, drawn afresh for each run: a host's report to the tracker
-  // is taken as its result only under its own key, which no other host sees.
+  // A key a host, drawn afresh for each run: 16 hex digits naming the run
+  // (the tracker keeps earlier runs' reports of the same torrent), then 16 of
+  // the host's own, which no other host sees, so none can write its row.
   std::random_device random;
+  auto draw = [&] {
+    char digits[17];
+    std::snprintf(digits, sizeof digits, "%08x%08x", static_cast<unsigned>(random()), static_cast<unsigned>(random()));
+    return std::string(digits);
+  };
+  env.report_run = draw();
   env.report_keys.clear();
-  for (const auto& host : env.config.peers) {
-    std::string key;
-    for (int i = 0; i < 4; ++i) {
-      char word[9];
-      std::snprintf(word, sizeof word, "%08x", static_cast<unsigned>(random()));
-      key += word;
-    }
-    env.report_keys[host] = key;
-  }
+  for (const auto& host : env.config.peers) env.report_keys[host] = env.report_run + draw();
 }
 
 std::string peer(host_call& call) {
@@ -157,7 +156,7 @@ void collect_peers(host_call& on_tracker, const std::vector<std::string>& hosts,
   const long wait = std::max<long>(1, static_cast<long>(env.command_timeout.count()) - 60);
   on_tracker.run(shell_command({env.layout.program("murder_client"), "reports", "--port",
                                 std::to_string(env.config.tracker_port), "--info-hash",
-                                to_hex(std::string_view(hash.data(), hash.size())), "--count",
+                                to_hex(std::string_view(hash.data(), hash.size())), "--run", env.report_run, "--count",
                                 std::to_string(host_of.size()), "--wait", std::to_string(wait), "--quiet", "30"}),
                  0, [&](std::string_view line) {
                    auto space = line.find(' ');

@@ -6,8 +6,9 @@
 //   murder_client peer ... --report-key KEY   sends its final event line
 //       (done or failed, as --json prints it) to /murder/report of the
 //       torrent's first tracker once it has delivered or failed;
-//   murder_client reports --port P --info-hash HEX --count N --wait S
+//   murder_client reports --port P --info-hash HEX --run R --count N --wait S
 //       on the tracker's host: prints each "KEY LINE" report of the torrent
+//       whose key starts with R (the tracker keeps earlier runs' too)
 //       as it arrives, until N have, until no report came for `quiet`
 //       seconds while no peer of the swarm downloads or none has made
 //       progress for as long, or until S seconds pass.
@@ -28,6 +29,7 @@ std::string send_peer_report(const std::string& announce_url, const libtorrent::
 struct reports_job {
   int port = 8998;
   std::string info_hash_hex;
+  std::string run;  // only keys starting with this (murderctl's run)
   int count = 0;
   double wait = 3600;
   double quiet = 30;

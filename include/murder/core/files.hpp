@@ -101,4 +101,17 @@ std::int64_t pread_fully(int fd, char* buffer, std::int64_t size, std::int64_t o
 // The text of an errno value.
 std::string errno_text(int err);
 
+// Owns a file descriptor (a file or a socket): closed when this goes.
+class unique_fd {
+ public:
+  explicit unique_fd(int fd = -1) : fd_(fd) {}
+  ~unique_fd();
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 }  // namespace murder

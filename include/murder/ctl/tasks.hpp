@@ -65,7 +65,9 @@ struct task_env {
   std::string bundle_sha256;     // its SHA-256, which every host checks its copy against
   std::shared_ptr<bundle_sources> bundle_pool;  // where each host gets its copy (bundle_sources.hpp)
   std::string torrent_contents;  // the local .torrent, read once by peer's check
-  // peer: the key each host reports its result under (tracker/peer_reports.hpp).
+  // peer: the key each host reports its result under (tracker/peer_reports.hpp):
+  // `report_run` (this run's), then the host's own 16 hex digits.
+  std::string report_run;
   std::map<std::string, std::string> report_keys;
   std::chrono::seconds command_timeout{3600};
 

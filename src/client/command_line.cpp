@@ -7,6 +7,7 @@
 #include "murder/core/cidr.hpp"
 #include "murder/core/command_line.hpp"
 #include "murder/core/error.hpp"
+#include "murder/core/hex.hpp"
 
 namespace murder::client {
 
@@ -117,8 +118,7 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_option("--report-key", peer.report_key,
                        "send the final event to the torrent's tracker under this key (32 hex digits; murderctl's)")
       ->check([](const std::string& key) {
-        bool ok = key.size() == 32 && key.find_first_not_of("0123456789abcdef") == std::string::npos;
-        return ok ? std::string() : std::string("must be 32 lowercase hex digits");
+        return is_lowercase_hex(key, 32) ? std::string() : std::string("must be 32 lowercase hex digits");
       });
   std::string base;
   bool no_base = false;

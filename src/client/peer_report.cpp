@@ -157,9 +157,9 @@ int run_reports(const reports_job& job) {
       throw failure(exit_code::failure, "the tracker on port " + std::to_string(job.port) + " said " +
                                             std::to_string(answer.status) + ": " + answer.body);
     }
-    int complete = 0, incomplete = 0;
+    int incomplete = 0;
     long still = 0;
-    std::sscanf(answer.body.c_str(), "complete %d incomplete %d still %ld", &complete, &incomplete, &still);
+    std::sscanf(answer.body.c_str(), "complete %*d incomplete %d still %ld", &incomplete, &still);
     size_t at = answer.body.find('\n');
     while (at != std::string::npos && at + 1 < answer.body.size()) {
       size_t end = answer.body.find('\n', at + 1);

@@ -33,4 +33,9 @@ std::optional<std::string> from_hex(std::string_view hex) {
   return out;
 }
 
+bool is_lowercase_hex(std::string_view text, std::size_t digits) {
+  return text.size() == digits &&
+         text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace murder

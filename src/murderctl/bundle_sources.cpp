@@ -6,9 +6,9 @@
 namespace murder::ctl {
 
 bundle_sources::bundle_sources(std::vector<std::string> hosts, std::size_t uploads, std::size_t fanout)
-    : hosts_(std::move(hosts)), fanout_(std::max<std::size_t>(1, fanout)) {
-  uploads = std::max<std::size_t>(1, uploads);
-  reserved_.assign(hosts_.begin(), hosts_.begin() + static_cast<long>(std::min(uploads, hosts_.size())));
+    : hosts_(hosts.size()), fanout_(std::max<std::size_t>(1, fanout)) {
+  hosts.resize(std::min(std::max<std::size_t>(1, uploads), hosts.size()));
+  reserved_ = std::move(hosts);
 }
 
 std::optional<bundle_source> bundle_sources::pick(const std::string& host, const std::vector<std::string>& avoid,
@@ -83,6 +83,7 @@ void bundle_sources::serving(const std::string& host, const std::string& address
   std::lock_guard<std::mutex> lock(mutex_);
   if (installing_ > 0) --installing_;
   servers_.push_back(server{host, bundle_source{address, port, servers_.size()}});
+  serving_hosts_.insert(host);
   changed_.notify_all();
 }
 
@@ -102,12 +103,12 @@ void bundle_sources::withdraw(const std::string& host) {
 
 bool bundle_sources::wanted() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return uploads_ + fetched_ < hosts_.size() || waiting_ > 0;
+  return uploads_ + fetched_ < hosts_ || waiting_ > 0;
 }
 
 bool bundle_sources::serves(const std::string& host) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return std::any_of(servers_.begin(), servers_.end(), [&](const server& s) { return s.host == host; });
+  return serving_hosts_.count(host) > 0;
 }
 
 std::size_t bundle_sources::uploads() const {

@@ -1,16 +1,11 @@
 #include "murder/tracker/peer_reports.hpp"
 
-#include <algorithm>
+#include "murder/core/hex.hpp"
 
 namespace murder::tracker {
 
-bool valid_report_key(std::string_view key) {
-  return key.size() == 32 &&
-         std::all_of(key.begin(), key.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 std::string peer_reports::add(const info_hash& hash, std::string_view key, std::string_view report) {
-  if (!valid_report_key(key)) return "the key must be 32 lowercase hex digits";
+  if (!is_lowercase_hex(key, 32)) return "the key must be 32 lowercase hex digits";
   if (report.empty() || report.size() > longest_report) {
     return "a report must be 1 to " + std::to_string(longest_report) + " bytes";
   }

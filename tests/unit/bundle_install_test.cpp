@@ -166,20 +166,30 @@ TEST(bundle_sources, a_new_source_is_wanted_until_every_host_has_a_copy) {
   EXPECT_FALSE(pool.wanted()) << "three copies for three hosts";
 }
 
+// A TCP socket bound to a free port of 127.0.0.1 (in `port`), or -1.
+int bound_to_loopback(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof any;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&any), &size) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  port = ntohs(any.sin_port);
+  return fd;
+}
+
 // The fetch command against a server that sends `payload` to one connection.
 class bundle_fetch : public testing::sandbox_test {
  protected:
   void SetUp() override {
     sandbox_test::SetUp();
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in any{};
-    any.sin_family = AF_INET;
-    any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    listener_ = bound_to_loopback(port_);
+    ASSERT_GE(listener_, 0);
     ASSERT_EQ(::listen(listener_, 4), 0);
-    socklen_t size = sizeof any;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&any), &size);
-    port_ = ntohs(any.sin_port);
     std::filesystem::create_directories(path("root"));
   }
   void TearDown() override {
@@ -241,14 +251,9 @@ TEST_F(bundle_fetch, refuses_bytes_that_are_not_the_bundle_and_keeps_what_was_th
 TEST_F(bundle_fetch, says_which_source_could_not_be_reached) {
   // Bound but not listening: a connection there is refused, and the port
   // stays ours.
-  int closed = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in any{};
-  any.sin_family = AF_INET;
-  any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(closed, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
-  socklen_t size = sizeof any;
-  ::getsockname(closed, reinterpret_cast<sockaddr*>(&any), &size);
-  const int port = ntohs(any.sin_port);
+  int port = 0;
+  int closed = bound_to_loopback(port);
+  ASSERT_GE(closed, 0);
   EXPECT_EQ(run(bundle_fetch_command(path("root").string(), bundle_source{"127.0.0.1", port}, sha256("x"), 1)), 4);
   ::close(closed);
   EXPECT_NE(errors_.find("cannot fetch the bundle from 127.0.0.1 port " + std::to_string(port)), std::string::npos)

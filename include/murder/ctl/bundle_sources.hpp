@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,7 +82,7 @@ class bundle_sources {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<std::string> hosts_;
+  std::size_t hosts_;
   std::vector<std::string> reserved_;  // hosts an upload waits for, until they ask
   std::size_t fanout_;
   std::size_t uploads_ = 0;
@@ -89,6 +90,7 @@ class bundle_sources {
   std::size_t waiting_ = 0;     // threads waiting in take()
   std::size_t installing_ = 0;  // hosts with a copy, not yet serving or settled
   std::vector<server> servers_;
+  std::set<std::string> serving_hosts_;  // every host ever told to serve
 };
 
 }  // namespace murder::ctl

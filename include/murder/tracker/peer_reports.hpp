@@ -40,7 +40,4 @@ class peer_reports {
   std::size_t bytes_ = 0;
 };
 
-// Whether `key` is a report key: 32 lowercase hex digits.
-bool valid_report_key(std::string_view key);
-
 }  // namespace murder::tracker

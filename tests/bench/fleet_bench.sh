@@ -6,7 +6,9 @@
 #   scp     a parallel-scp push from h0 (Debian's pssh)
 #   limit   S/B: one copy through one link
 # h0 is tracker and seeder, h1..hN receive. Every link is shaped to B in each
-# direction. All methods move the same .tgz; murder also extracts it.
+# direction. Every method moves the same bytes: the payload tree as it is in
+# murder's default tree mode (aria2 a torrent of the same directory, scp its
+# file), or with BENCH_MODE=tgz one .tgz, which murder also extracts.
 #
 # murder peer and aria2 alternate, run by run, so that drift on this shared
 # machine hits both alike.
@@ -21,7 +23,8 @@
 # BENCH_PIECE_KIB (murder's piece size, `piece_size`; its own rule by default),
 # BENCH_LIBTORRENT (libtorrent settings over murder's for seeder and peers,
 # e.g. "request_queue_time=3 aio_threads=4", murder.toml's [libtorrent]),
-# BENCH_CONCURRENCY (murderctl's SSH sessions at once, [ssh] concurrency; 100).
+# BENCH_CONCURRENCY (murderctl's SSH sessions at once, [ssh] concurrency; 100),
+# BENCH_MODE (murder's transfer_mode: "tree", the default, or "tgz").
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../integration/lib.sh"
@@ -36,6 +39,8 @@ METHODS=" ${BENCH_METHODS:-peer aria2 scp deploy} "
 MAXN=$(printf '%s\n' "${NS[@]}" | sort -n | tail -1)
 LABEL=${BENCH_LABEL:-}
 GRID="fleet${LABEL:+-$LABEL}"
+MODE=${BENCH_MODE:-tree}
+case $MODE in tree|tgz) ;; *) echo "fleet_bench.sh: BENCH_MODE must be tree or tgz, not '$MODE'" >&2; exit 2 ;; esac
 OT_PORT=6969
 
 # Not under /tmp: each host mounts its own /tmp. A /24 of its own, so that the
@@ -43,7 +48,7 @@ OT_PORT=6969
 sandbox_init /var/tmp
 FLEET_NET=198.19.0
 chmod 755 "$SANDBOX"  # opentracker runs as nobody and reads its whitelist here
-at_exit 'rm -f /tmp/b[0-9]*.tgz.torrent /tmp/d[0-9]*.tgz.torrent'
+at_exit 'rm -f /tmp/[bd][0-9]*.tgz.torrent /tmp/[bd][0-9]*.tree.torrent'
 started=$(now)
 fleet_up $((MAXN + 1)) "${RATE}mbit"
 echo "fleet: $((MAXN + 1)) hosts, links ${RATE} Mbit/s each way, up in $(since "$started") s"
@@ -56,7 +61,7 @@ ctl() {
   cat > "$SANDBOX/murder-$n.toml" <<TOML
 remote_murder_path = "/srv/murder"
 default_destination_path = "/srv/app"
-transfer_mode = "tgz"  # every method moves the same .tgz (incremental_bench.sh measures tree mode)
+transfer_mode = "$MODE"
 super_seeding = $([ "${BENCH_SUPER_SEED:-0}" = 1 ] && echo true || echo false)
 seed_every_request = $([ "${BENCH_EVERY_REQUEST:-0}" = 1 ] && echo true || echo false)
 $([ -z "${BENCH_PIECE_KIB:-}" ] || echo "piece_size = $((BENCH_PIECE_KIB * 1024))")
@@ -186,7 +191,7 @@ murder_peer() {  # N S RUN -> SECS, COPY
            sed -n 's/.*uploaded \([0-9.]*\) copies.*/\1/p')
   [ -n "$COPY" ] || { cat "$SANDBOX/stop-seed.json" >&2; fail "stop_seeding did not give the copies uploaded"; }
   echo "$COPY" >> "$BENCH_OUT/$GRID-copies-n$n-s$s.txt"
-  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
+  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz" "/tmp/$tag.tree.torrent"
 }
 
 # aria2c as an operator would run it on a private network: no DHT or local
@@ -216,7 +221,7 @@ aria2_run() {  # N S -> SECS
     sort -g > "$BENCH_OUT/$GRID-hosts-aria2-n$n-s$s.txt"
   SECS=$(tail -1 "$BENCH_OUT/$GRID-hosts-aria2-n$n-s$s.txt")
   kill "${pids[@]}" "$seeder" 2>/dev/null; for i in "${pids[@]}" "$seeder"; do wait "$i" 2>/dev/null || true; done
-  check_copies "$n" "/srv/aria/$s.tgz" "$SANDBOX/$s.tgz"
+  check_copies "$n" "/srv/aria/${CARRY[$s]}" "$SANDBOX/${CARRY[$s]}"
   on_hosts "$n" rm -rf /srv/aria
 }
 
@@ -225,14 +230,14 @@ scp_run() {  # N S -> SECS
   printf '%s\n' "${FLEET_HOSTS[@]:1:$n}" > "$SANDBOX/scp-hosts"
   t0=$(now)
   on_host 0 parallel-scp -h "$SANDBOX/scp-hosts" -p "$n" -t 0 -x "-F $SANDBOX/ssh_config" \
-    "$SANDBOX/$s.tgz" "/srv/$s.tgz" > "$SANDBOX/scp.out" 2>&1 || { cat "$SANDBOX/scp.out" >&2; fail "parallel-scp failed"; }
+    "$SANDBOX/${CARRY[$s]}" "/srv/${CARRY[$s]}" > "$SANDBOX/scp.out" 2>&1 || { cat "$SANDBOX/scp.out" >&2; fail "parallel-scp failed"; }
   SECS=$(since "$t0")
   # Lines read "[1] 18:02:03 [SUCCESS] host": whole seconds are enough here.
   sed -n 's/^\[[0-9]*\] \([0-9:]*\) \[SUCCESS\].*/\1/p' "$SANDBOX/scp.out" |
     while read -r at; do awk -v a="$t0" -v b="$(date -d "$at" +%s)" 'BEGIN { d = b - a; printf "%.2f\n", d < 0 ? 0 : d }'; done |
     sort -g > "$BENCH_OUT/$GRID-hosts-scp-n$n-s$s.txt"
-  check_copies "$n" "/srv/$s.tgz" "$SANDBOX/$s.tgz"
-  on_hosts "$n" rm -f "/srv/$s.tgz"
+  check_copies "$n" "/srv/${CARRY[$s]}" "$SANDBOX/${CARRY[$s]}"
+  on_hosts "$n" rm -f "/srv/${CARRY[$s]}"
 }
 
 murder_deploy() {  # N S -> SECS; prints the phases
@@ -247,8 +252,8 @@ murder_deploy() {  # N S -> SECS; prints the phases
   for p in $order; do line+="$p $(awk -v p="$p" '$1 == p { printf "%.2f", $2 }' <<< "$phases") s, "; done
   printf 'N=%s S=%sMiB deploy %s s: %s\n' "$n" "$s" "$SECS" "${line%, }" >> "$BENCH_OUT/$GRID-deploy-phases.txt"
   check_copies "$n" "/srv/app/$tag/data.bin" "$SANDBOX/payload-$s/data.bin"
-  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz"
-  on_host 0 rm -f "/tmp/$tag.tgz" "/tmp/$tag.tgz.torrent"
+  on_hosts "$n" rm -rf "/srv/app/$tag" "/tmp/$tag.tgz" "/tmp/$tag.tree.torrent"
+  on_host 0 rm -rf "/tmp/$tag.tgz" "/tmp/$tag.tgz.torrent" "/tmp/$tag.tree" "/tmp/$tag.tree.torrent"
 }
 
 # --- the grid ----------------------------------------------------------------
@@ -259,9 +264,10 @@ printf '#!/bin/sh\ndate +%%s.%%N > "$MARK"\n' > "$SANDBOX/aria-mark"
 chmod 755 "$SANDBOX/aria-mark"
 : > "$BENCH_OUT/$GRID-deploy-phases.txt"
 
-# Payloads: S MiB of random data each, packed by murder on h0; the other methods
-# carry murder's .tgz so that every method moves the same bytes.
-declare -A LIMIT OT_HASH
+# Payloads: S MiB of random data each, made into a torrent by murder on h0. The
+# other methods carry what murder carries: the payload's file in tree mode,
+# murder's .tgz in tgz mode. CARRY[S] names it, in the sandbox.
+declare -A LIMIT OT_HASH CARRY
 ctl "$MAXN" start_tracker > /dev/null || fail "start_tracker failed"
 mkdir -m 755 "$SANDBOX/ot"
 for s in "${SIZES[@]}"; do
@@ -269,9 +275,13 @@ for s in "${SIZES[@]}"; do
   head -c $((s * 1048576)) /dev/urandom > "$SANDBOX/payload-$s/data.bin"
   ctl "$MAXN" create_torrent tag="b$s" files_path="$SANDBOX/payload-$s" > "$SANDBOX/seed.json" ||
     { cat "$SANDBOX/seed.json"; fail "create_torrent failed"; }
-  cp "/proc/${FLEET_KEEPER[0]}/root/tmp/b$s.tgz" "$SANDBOX/$s.tgz"
-  LIMIT[$s]=$(calc "$(stat -c %s "$SANDBOX/$s.tgz") * 8 / ($RATE * 1000000)")
-  mktorrent -l 18 -a "http://$H0:$OT_PORT/announce" -o "$SANDBOX/aria-$s.torrent" "$SANDBOX/$s.tgz" > /dev/null
+  if [ "$MODE" = tgz ]; then
+    CARRY[$s]=$s.tgz; cp "/proc/${FLEET_KEEPER[0]}/root/tmp/b$s.tgz" "$SANDBOX/${CARRY[$s]}"
+  else
+    CARRY[$s]=$s.bin; cp "$SANDBOX/payload-$s/data.bin" "$SANDBOX/${CARRY[$s]}"
+  fi
+  LIMIT[$s]=$(calc "$(stat -c %s "$SANDBOX/${CARRY[$s]}") * 8 / ($RATE * 1000000)")
+  mktorrent -l 18 -a "http://$H0:$OT_PORT/announce" -o "$SANDBOX/aria-$s.torrent" "$SANDBOX/${CARRY[$s]}" > /dev/null
   OT_HASH[$s]=$(transmission-show "$SANDBOX/aria-$s.torrent" | sed -n 's/^ *Hash: *//p')
   echo "${OT_HASH[$s]}" >> "$SANDBOX/ot/whitelist"
 done

@@ -131,6 +131,10 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_flag("--foreground", peer.foreground, "seed after completion in this process, then exit");
   peer_cmd->add_option("--stall-timeout", peer.transfer.stall_timeout, "fail after this many seconds without progress")
       ->capture_default_str();
+  peer_cmd->add_option("--max_connections", peer.transfer.max_connections,
+                       "keep connections to at most this many other hosts (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
   peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
       ->capture_default_str();
   peer_cmd->add_flag("--json", peer.json, "progress and result as JSON event lines on stdout (docs/STATUS.md)");
@@ -229,6 +233,7 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   } else {
     command.what = client_command::mode::seed;
     seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
+    seed.transfer.max_connections = 0;  // the seed takes every peer that comes: it is where the pieces start
     command.logfile = resolve(seed_words, "seed", seed.transfer, seed.pidfile, seed.labels);
   }
   return command;

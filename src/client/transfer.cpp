@@ -4,6 +4,7 @@
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
+#include <libtorrent/session_stats.hpp>
 #include <libtorrent/torrent_handle.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/torrent_status.hpp>
@@ -153,6 +154,7 @@ struct transfer::impl {
     if (seed_mode) atp.flags |= lt::torrent_flags::seed_mode;
     if (read_only) atp.flags |= lt::torrent_flags::upload_mode;
     if (options.one_copy) atp.extensions.push_back(one_copy_extension(info->num_pieces(), figures));
+    if (!seed_mode && options.max_connections > 0) atp.max_connections = options.max_connections;
     lt::error_code ec;
     handle = session->add_torrent(std::move(atp), ec);
     if (ec) throw failure(exit_code::bad_input, "cannot start " + options.torrent.string() + ": " + ec.message());
@@ -181,6 +183,39 @@ struct transfer::impl {
   void flush() {
     handle.flush_cache();
     wait_for<lt::cache_flushed_alert>();
+  }
+
+  // One log line of what went over the wire: the peer-protocol messages by
+  // kind, sent and received, and the bytes of payload against all bytes. For
+  // an operator who wonders where a host's CPU or bandwidth went.
+  void log_wire_figures() {
+    session->post_session_stats();
+    auto deadline = clock_type::now() + std::chrono::seconds(2);
+    while (clock_type::now() < deadline) {
+      session->wait_for_alert(std::chrono::milliseconds(100));
+      std::vector<lt::alert*> alerts;
+      session->pop_alerts(&alerts);
+      for (lt::alert* a : alerts) {
+        auto* stats = lt::alert_cast<lt::session_stats_alert>(a);
+        if (!stats) continue;
+        const auto counters = stats->counters();
+        auto value = [&](const char* name) -> std::int64_t {
+          const int at = lt::find_metric_idx(name);
+          return at < 0 ? 0 : counters[at];
+        };
+        std::string line = "wire:";
+        for (const char* way : {"outgoing", "incoming"}) {
+          line += std::string(way == std::string("outgoing") ? " sent" : "; received");
+          for (const char* kind : {"have", "request", "piece", "cancel", "reject", "choke", "unchoke", "bitfield"}) {
+            line += " " + std::string(kind) + " " + std::to_string(value(("ses.num_" + std::string(way) + "_" + kind).c_str()));
+          }
+        }
+        line += "; sent " + std::to_string(value("net.sent_bytes")) + " bytes (" + std::to_string(value("net.sent_payload_bytes")) +
+                " payload), received " + std::to_string(value("net.recv_bytes")) + " (" + std::to_string(value("net.recv_payload_bytes")) + " payload)";
+        log->info("{}", line);
+        return;
+      }
+    }
   }
 };
 
@@ -250,6 +285,7 @@ void transfer::download(progress_reporter& progress) {
   // its announce interval: its status page shows a deploy moving (three more
   // announces a host, however long the download).
   int quarters_told = 0;
+  bool capped = d.options.max_connections > 0;
   for (;;) {
     d.pump(std::chrono::milliseconds(250));
     lt::torrent_status st = d.handle.status();
@@ -257,6 +293,7 @@ void transfer::download(progress_reporter& progress) {
     progress.update(s);
     if (st.is_seeding) {
       d.flush();
+      d.log_wire_figures();
       progress.finish(d.status_of(d.handle.status()));
       return;
     }
@@ -280,6 +317,15 @@ void transfer::download(progress_reporter& progress) {
     if (s.checking || s.bytes_done != last_done) {
       last_done = s.bytes_done;
       last_progress = now;
+    } else if (capped && now - last_progress > std::chrono::seconds(4)) {
+      // The few hosts this one is connected to have nothing it lacks (a
+      // group that filled each other's connections, away from the seed): it
+      // takes every host that comes from now on, and asks the tracker again.
+      d.handle.set_max_connections(-1);
+      d.handle.force_reannounce(0, -1, lt::torrent_handle::ignore_min_interval);
+      d.last_reannounce = now;
+      capped = false;
+      d.log->info("no progress for 4 s from {} connected hosts: connecting to any host from now on", s.peers);
     } else if (now - last_progress > std::chrono::seconds(d.options.stall_timeout)) {
       int have = st.num_pieces;
       throw failure(exit_code::network,

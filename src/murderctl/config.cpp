@@ -182,6 +182,8 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       config.max_upload_rate = get_int(node, origin, key, 0, 2000000);
     } else if (key == "max_download_rate") {
       config.max_download_rate = get_int(node, origin, key, 0, 2000000);
+    } else if (key == "max_connections") {
+      config.max_connections = get_int(node, origin, key, 0, 10000);
     } else if (key == "transfer_mode") {
       config.transfer_mode = get_string(node, origin, key);
       try {

@@ -75,6 +75,9 @@ std::string peer(host_call& call) {
   if (env.tree()) words.push_back("--tree");
   if (env.tree() && !v.base_tag.empty()) words.insert(words.end(), {"--base-tag", v.base_tag});
   add_client_settings(env, "peer", v.tag, words);
+  if (env.config.max_connections >= 0) {
+    words.insert(words.end(), {"--max_connections", std::to_string(env.config.max_connections)});
+  }
   if (env.values.stall_timeout > 0) {
     words.push_back("--stall-timeout");
     words.push_back(std::to_string(env.values.stall_timeout));

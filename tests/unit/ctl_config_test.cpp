@@ -56,6 +56,7 @@ default_seeder_files_path = "~/files"
 default_destination_path = "/srv/app"
 metrics_dir = "/var/lib/prometheus/node-exporter"
 tracker_port = 9000
+max_connections = 12
 [roles]
 tracker = "t1"
 peer_file = "hosts.dat"
@@ -75,6 +76,7 @@ strict_host_key_checking = "accept-new"
   EXPECT_EQ(config.default_destination_path, "/srv/app");
   EXPECT_EQ(config.metrics_dir, "/var/lib/prometheus/node-exporter");
   EXPECT_EQ(config.tracker_port, 9000);
+  EXPECT_EQ(config.max_connections, 12);
   EXPECT_EQ(config.ssh.port, 2222);
   EXPECT_EQ(config.ssh.identity, "~/.ssh/deploy");
   EXPECT_EQ(config.ssh.connect_timeout, 5);
@@ -93,6 +95,7 @@ TEST(config, defaults_follow_the_original) {
   EXPECT_EQ(config.tracker_port, 8998);
   EXPECT_EQ(config.ssh.strict_host_key_checking, "");
   EXPECT_EQ(config.ssh.concurrency, 100);
+  EXPECT_EQ(config.max_connections, -1);  // murder_client's own default
   apply_role_defaults(config);
   EXPECT_EQ(config.trackers, (std::vector<std::string>{"h1"}));
   EXPECT_EQ(config.seeder, "h1");

@@ -231,6 +231,29 @@ TEST_F(ctl_tasks, a_missing_temp_path_is_made_then_the_torrent_uploaded_again) {
   EXPECT_EQ(commands[1], "upload " + root_.string() + "/v1.tree.torrent (14 bytes)");
 }
 
+TEST_F(ctl_tasks, max_connections_reaches_every_peer_and_not_the_seeder) {
+  write(path("v1.tree.torrent"), "d8:announce0:e");
+  peers_say_done();
+  // The command that starts VERB ("peer" or "seed") on HOST.
+  auto start_of = [&](const std::string& verb, const std::string& host) {
+    for (const auto& c : transport_.tasks_run_on(host)) {
+      if (c.find("'" + verb + "' '" + host + "'") != std::string::npos) return c;
+    }
+    return std::string("(none)");
+  };
+  config_.max_connections = 3;
+  ASSERT_TRUE(all_ok(run({"start_seeding", "peer"}, {{"tag", "v1"}, {"destination_path", "/srv/app"}})));
+  EXPECT_NE(start_of("peer", "h2").find("'--max_connections' '3'"), std::string::npos) << start_of("peer", "h2");
+  EXPECT_NE(start_of("peer", "h1").find("'--max_connections' '3'"), std::string::npos) << start_of("peer", "h1");
+  const std::string seed = start_of("seed", "h1");
+  EXPECT_TRUE(seed != "(none)" && seed.find("--max_connections") == std::string::npos) << seed;
+  transport_.commands.clear();
+  config_.max_connections = -1;  // unset: murder_client's own default
+  ASSERT_TRUE(all_ok(run({"peer"}, {{"tag", "v1"}, {"destination_path", "/srv/app"}})));
+  const std::string peer = start_of("peer", "h2");
+  EXPECT_TRUE(peer != "(none)" && peer.find("--max_connections") == std::string::npos) << peer;
+}
+
 TEST_F(ctl_tasks, the_transfer_mode_chooses_the_torrent_and_the_words_of_each_program) {
   auto words_of = [&](const std::string& mode) {
     transport_.commands.clear();

@@ -28,6 +28,12 @@ struct transfer_options {
   bool torrent_later = false;    // the constructor starts the session only; add_torrent() adds the torrent
   session_options session;
   int stall_timeout = 60;        // seconds without a new verified byte before giving up
+  // peer: the most other hosts it keeps connections to (0: no limit). Every
+  // connection hears of every piece the host gains (a message, and on a busy
+  // link a packet, each), so a mesh of all N hosts costs each of them work in
+  // proportion to N; a few connections keep a swarm of any size fed
+  // (docs/BENCHMARKS.md, "Connections a peer keeps"). The seed takes all.
+  int max_connections = 8;
   bool trust = false;            // seed: skip checking the payload against the torrent
   bool super_seed = false;       // seed: offer each peer pieces no other peer has yet
   bool one_copy = false;         // seed: refuse repeats while pieces nobody has remain (one_copy.hpp)

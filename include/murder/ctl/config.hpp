@@ -58,6 +58,9 @@ struct murder_config {
   // seeder and every peer (murder_client's BitTornado-named options; 0: none).
   int max_upload_rate = 0;
   int max_download_rate = 0;
+  // max_connections = 8: the most other hosts each peer keeps connections to
+  // (murder_client peer --max_connections; 0: no limit; unset: its default).
+  int max_connections = -1;
   // [libtorrent] request_queue_time = 3, ...: libtorrent settings by name for
   // the seeder and every peer, over murder's own ("name=value" each, checked
   // when the file is read). For measuring and tuning; murder's defaults are

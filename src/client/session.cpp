@@ -64,6 +64,7 @@ lt::settings_pack make_settings(const session_options& options) {
   s.set_int(lt::settings_pack::max_allowed_in_request_queue, 2000);
   s.set_int(lt::settings_pack::send_buffer_watermark, 4 * 1024 * 1024);
   s.set_int(lt::settings_pack::send_buffer_low_watermark, 1024 * 1024);
+  // For a disk back end with threads (the posix one in transfer.cpp has none).
   s.set_int(lt::settings_pack::aio_threads, 1);
 
   s.set_int(lt::settings_pack::min_announce_interval, 5);

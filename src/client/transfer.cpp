@@ -1,7 +1,10 @@
 #include "murder/client/transfer.hpp"
 
+#include <sys/resource.h>
+
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/posix_disk_io.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/session_stats.hpp>
@@ -185,6 +188,15 @@ struct transfer::impl {
     wait_for<lt::cache_flushed_alert>();
   }
 
+  // The process's CPU time so far and its context switches: what a host paid.
+  static std::string cpu_figures() {
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return "cpu unknown";
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return fmt::format("cpu user {:.2f} s system {:.2f} s, context switches {} voluntary {} involuntary",
+                       seconds(usage.ru_utime), seconds(usage.ru_stime), usage.ru_nvcsw, usage.ru_nivcsw);
+  }
+
   // One log line of what went over the wire: the peer-protocol messages by
   // kind, sent and received, and the bytes of payload against all bytes. For
   // an operator who wonders where a host's CPU or bandwidth went.
@@ -212,6 +224,7 @@ struct transfer::impl {
         }
         line += "; sent " + std::to_string(value("net.sent_bytes")) + " bytes (" + std::to_string(value("net.sent_payload_bytes")) +
                 " payload), received " + std::to_string(value("net.recv_bytes")) + " (" + std::to_string(value("net.recv_payload_bytes")) + " payload)";
+        line += "; " + cpu_figures();
         log->info("{}", line);
         return;
       }
@@ -234,6 +247,11 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   fs::path saveas = fs::absolute(options.saveas);
   lt::session_params params(make_settings(impl_->options.session));
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
+  // Reads and writes in the network thread (pread/pwrite), not mmap'd files
+  // served by a disk thread: no thread hand-off and no page faults for every
+  // 16 KiB block. 80 hosts on two cores: 8 % less CPU a host, half the context
+  // switches, 10 % faster (docs/BENCHMARKS.md).
+  params.disk_io_constructor = lt::posix_disk_io_constructor;
   impl_->session = std::make_unique<lt::session>(std::move(params));
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
   // libtorrent exempts peers on local networks from the rate caps by default

@@ -134,7 +134,9 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
   peer_cmd->add_option("--max_connections", peer.transfer.max_connections,
                        "keep connections to at most this many other hosts (0: no limit)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 10000));
+      ->check(CLI::Range(0, 10000))
+      // libtorrent keeps at least two connections to a torrent.
+      ->check([](const std::string& v) { return v == "1" ? std::string("must be 0 (no limit) or at least 2") : std::string(); });
   peer_cmd->add_option("--status-interval", peer.status_interval, "seconds between status lines off a terminal")
       ->capture_default_str();
   peer_cmd->add_flag("--json", peer.json, "progress and result as JSON event lines on stdout (docs/STATUS.md)");
@@ -234,6 +236,7 @@ std::variant<int, client_command> parse_client_command(int argc, char** argv) {
     command.what = client_command::mode::seed;
     seed.transfer.one_copy = !every_request && !seed.transfer.super_seed;
     seed.transfer.max_connections = 0;  // the seed takes every peer that comes: it is where the pieces start
+    seed.transfer.disk_thread = true;
     command.logfile = resolve(seed_words, "seed", seed.transfer, seed.pidfile, seed.labels);
   }
   return command;

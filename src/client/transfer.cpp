@@ -1,6 +1,7 @@
 #include "murder/client/transfer.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <libtorrent/add_torrent_params.hpp>
 #include <libtorrent/alert_types.hpp>
@@ -35,6 +36,20 @@ std::string megabytes(std::int64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
   return text;
+}
+
+// Fails at once, with the reason a write would give, when the filesystem
+// that is to hold `payload` (a file, or a tree's directory) cannot take
+// `still_to_write` more bytes. libtorrent's posix back end (transfer_options::
+// disk_thread) makes files as blocks arrive, so a full disk would otherwise
+// show only part-way through the download.
+void check_room(const fs::path& payload, bool directory, std::uint64_t still_to_write) {
+  std::error_code ec;
+  const auto space = fs::space(directory ? payload : payload.parent_path(), ec);
+  if (ec || space.available >= still_to_write) return;
+  throw failure(exit_code::disk, "cannot write " + payload.string() + ": No space left on device (" +
+                                     megabytes(static_cast<std::int64_t>(still_to_write)) + " to come, " +
+                                     megabytes(static_cast<std::int64_t>(space.available)) + " free)");
 }
 
 }  // namespace
@@ -127,9 +142,22 @@ struct transfer::impl {
     return s;
   }
 
+  // What a download into `saveas` still has to write: the payload less the
+  // pieces in place and, for a single file, what it already holds (a resume).
+  std::uint64_t bytes_to_come(const fs::path& saveas, const std::vector<bool>& have_pieces) const {
+    std::uint64_t total = payload_bytes(*info), have = 0;
+    for (int i = 0; i < info->num_pieces() && i < static_cast<int>(have_pieces.size()); ++i) {
+      if (have_pieces[static_cast<size_t>(i)]) have += static_cast<std::uint64_t>(info->piece_size(lt::piece_index_t{i}));
+    }
+    struct stat st {};
+    if (!tree && ::stat(saveas.c_str(), &st) == 0) have = std::max<std::uint64_t>(have, static_cast<std::uint64_t>(st.st_blocks) * 512);
+    return total > have ? total - have : 0;
+  }
+
   // Adds the torrent to the session, its files at `saveas`: a tree torrent's
   // straight below that directory, without the torrent's name.
   void add(const fs::path& saveas, bool seed_mode, const std::vector<bool>& have_pieces, bool read_only = false) {
+    if (!seed_mode && !read_only) check_room(saveas, tree, bytes_to_come(saveas, have_pieces));
     lt::add_torrent_params atp;
     // The session gets its own copy: libtorrent's thread changes it (file renames)
     // while this thread reads names and trackers from ours.
@@ -247,11 +275,7 @@ transfer::transfer(const transfer_options& options, std::shared_ptr<spdlog::logg
   fs::path saveas = fs::absolute(options.saveas);
   lt::session_params params(make_settings(impl_->options.session));
   params.settings.set_int(lt::settings_pack::stop_tracker_timeout, 2);
-  // Reads and writes in the network thread (pread/pwrite), not mmap'd files
-  // served by a disk thread: no thread hand-off and no page faults for every
-  // 16 KiB block. 80 hosts on two cores: 8 % less CPU a host, half the context
-  // switches, 10 % faster (docs/BENCHMARKS.md).
-  params.disk_io_constructor = lt::posix_disk_io_constructor;
+  if (!options.disk_thread) params.disk_io_constructor = lt::posix_disk_io_constructor;
   impl_->session = std::make_unique<lt::session>(std::move(params));
   impl_->session->set_ip_filter(make_peer_filter(options.session.allowed_peers));
   // libtorrent exempts peers on local networks from the rate caps by default
@@ -304,6 +328,7 @@ void transfer::download(progress_reporter& progress) {
   // announces a host, however long the download).
   int quarters_told = 0;
   bool capped = d.options.max_connections > 0;
+  auto cap_patience_from = last_progress;
   for (;;) {
     d.pump(std::chrono::milliseconds(250));
     lt::torrent_status st = d.handle.status();
@@ -332,10 +357,13 @@ void transfer::download(progress_reporter& progress) {
         ++quarters_told;
       }
     }
+    // A capped peer's patience starts at the tracker's first answer: a
+    // fleet's first seconds go to starting and announcing.
+    if (!d.announced) cap_patience_from = now;
     if (s.checking || s.bytes_done != last_done) {
       last_done = s.bytes_done;
       last_progress = now;
-    } else if (capped && now - last_progress > std::chrono::seconds(4)) {
+    } else if (capped && now - std::max(last_progress, cap_patience_from) > std::chrono::seconds(4)) {
       // The few hosts this one is connected to have nothing it lacks (a
       // group that filled each other's connections, away from the seed): it
       // takes every host that comes from now on, and asks the tracker again.

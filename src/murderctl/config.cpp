@@ -184,6 +184,8 @@ murder_config parse_config(std::string_view text, const std::string& origin, con
       config.max_download_rate = get_int(node, origin, key, 0, 2000000);
     } else if (key == "max_connections") {
       config.max_connections = get_int(node, origin, key, 0, 10000);
+      // libtorrent keeps at least two connections to a torrent.
+      if (config.max_connections == 1) throw config_error(node, origin, key, "must be 0 (no limit) or at least 2");
     } else if (key == "transfer_mode") {
       config.transfer_mode = get_string(node, origin, key);
       try {

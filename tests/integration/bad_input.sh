@@ -16,6 +16,8 @@ expect_one_error 2 "^murder_tracker: error: .*not expected: .*--no_such_option" 
 expect_one_error 2 "^murder_tracker: error: .*--port = abc" "$BIN/murder_tracker" --port abc
 expect_one_error 2 "^murder_client: error: peer takes TORRENT SAVEAS IP, or IP with --tag" "$BIN/murder_client" peer good.torrent out.tgz
 expect_one_error 2 "^murder_client: error: arguments: At Most 3" "$BIN/murder_client" peer good.torrent out.tgz 127.0.0.5 extra
+expect_one_error 2 "^murder_client: error: .*--max_connections: must be 0 .no limit. or at least 2" \
+  "$BIN/murder_client" peer good.torrent out.tgz 127.0.0.5 --max_connections 1
 expect_one_error 2 "^murder_client: error: unknown mode 'fetch'" "$BIN/murder_client" fetch good.torrent out.tgz 127.0.0.5
 expect_one_error 2 "^murderctl: error: task is required" "$BIN/murderctl"
 expect_one_error 2 "^murderctl: error: .*not expected: .*--no-such-flag" "$BIN/murderctl" --no-such-flag status

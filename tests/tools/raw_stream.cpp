@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,8 +31,14 @@
 
 namespace {
 
+// One line naming what failed, with the system's reason when there is one
+// (errno is cleared before each call whose failure it may not explain).
 [[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "raw_stream: %s: %s\n", what.c_str(), std::strerror(errno));
+  if (errno != 0) {
+    std::fprintf(stderr, "raw_stream: %s: %s\n", what.c_str(), std::strerror(errno));
+  } else {
+    std::fprintf(stderr, "raw_stream: %s\n", what.c_str());
+  }
   std::exit(1);
 }
 
@@ -52,17 +59,20 @@ int receive(int port, const char* out_path) {
   std::vector<char> buffer(1 << 20);
   for (;;) {
     ssize_t got = ::read(in, buffer.data(), buffer.size());
-    if (got == 0) return 0;
+    if (got == 0) break;
     if (got < 0) {
       if (errno == EINTR) continue;
       die("read");
     }
     for (ssize_t done = 0; done < got;) {
+      errno = 0;
       ssize_t n = ::write(out, buffer.data() + done, static_cast<size_t>(got - done));
       if (n <= 0) die(std::string("cannot write ") + out_path);
       done += n;
     }
   }
+  if (::close(out) != 0) die(std::string("cannot write ") + out_path);
+  return 0;
 }
 
 int send(const char* host, int port, const char* file) {
@@ -86,6 +96,7 @@ int send(const char* host, int port, const char* file) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   for (off_t offset = 0; offset < st.st_size;) {
+    errno = 0;
     ssize_t n = ::sendfile(s, in, &offset, static_cast<size_t>(st.st_size - offset));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) die(std::string("cannot send to ") + host);
@@ -96,6 +107,7 @@ int send(const char* host, int port, const char* file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a receiver gone is an error line (EPIPE), not a silent death
   const std::string verb = argc > 1 ? argv[1] : "";
   if (verb == "receive" && argc == 4) return receive(std::atoi(argv[2]), argv[3]);
   if (verb == "send" && argc == 5) return send(argv[2], std::atoi(argv[3]), argv[4]);

@@ -116,6 +116,7 @@ TEST(config, errors_name_the_key_and_the_line) {
             "murder.toml line 3: ssh.strict_host_key_checking must be \"yes\", \"accept-new\" or \"no\"");
   EXPECT_EQ(parse("tracker_port = 70000\n"), "murder.toml line 1: tracker_port must be a whole number from 1 to 65535");
   EXPECT_EQ(parse("[roles]\npeers = [\"a\"]\n"), "murder.toml line 2: roles.peers is not a known setting");
+  EXPECT_EQ(parse("max_connections = 1\n"), "murder.toml line 1: max_connections must be 0 (no limit) or at least 2");
   EXPECT_NE(parse("user = \n").find("murder.toml line 1:"), std::string::npos);
   EXPECT_EQ(error_of([] {
               murder_config empty;

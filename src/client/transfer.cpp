@@ -146,8 +146,13 @@ struct transfer::impl {
   // pieces in place and, for a single file, what it already holds (a resume).
   std::uint64_t bytes_to_come(const fs::path& saveas, const std::vector<bool>& have_pieces) const {
     std::uint64_t total = payload_bytes(*info), have = 0;
+    const auto& files = info->files();
     for (int i = 0; i < info->num_pieces() && i < static_cast<int>(have_pieces.size()); ++i) {
-      if (have_pieces[static_cast<size_t>(i)]) have += static_cast<std::uint64_t>(info->piece_size(lt::piece_index_t{i}));
+      if (!have_pieces[static_cast<size_t>(i)]) continue;
+      const lt::piece_index_t piece{i};
+      for (const auto& slice : files.map_block(piece, 0, info->piece_size(piece))) {
+        if (!files.pad_file_at(slice.file_index)) have += static_cast<std::uint64_t>(slice.size);  // pads take no room
+      }
     }
     struct stat st {};
     if (!tree && ::stat(saveas.c_str(), &st) == 0) have = std::max<std::uint64_t>(have, static_cast<std::uint64_t>(st.st_blocks) * 512);
@@ -157,7 +162,9 @@ struct transfer::impl {
   // Adds the torrent to the session, its files at `saveas`: a tree torrent's
   // straight below that directory, without the torrent's name.
   void add(const fs::path& saveas, bool seed_mode, const std::vector<bool>& have_pieces, bool read_only = false) {
-    if (!seed_mode && !read_only) check_room(saveas, tree, bytes_to_come(saveas, have_pieces));
+    // A download on the posix back end, which makes files as blocks arrive (a
+    // seed checking its payload writes nothing).
+    if (!seed_mode && !read_only && !options.disk_thread) check_room(saveas, tree, bytes_to_come(saveas, have_pieces));
     lt::add_torrent_params atp;
     // The session gets its own copy: libtorrent's thread changes it (file renames)
     // while this thread reads names and trackers from ours.
@@ -359,7 +366,9 @@ void transfer::download(progress_reporter& progress) {
     }
     // A capped peer's patience starts at the tracker's first answer: a
     // fleet's first seconds go to starting and announcing.
-    if (!d.announced) cap_patience_from = now;
+    // (Full connections before any answer wait no longer: a tracker that
+    // registered this host but whose answer was lost sends peers our way.)
+    if (!d.announced && s.peers < d.options.max_connections) cap_patience_from = now;
     if (s.checking || s.bytes_done != last_done) {
       last_done = s.bytes_done;
       last_progress = now;
